@@ -1,0 +1,112 @@
+"""Test set-up shared by every app.
+
+- Fixtures run with tenant scopes disabled (like pretix); test bodies do not, so a view or
+  service that forgets its scope still raises in tests.
+- Celery runs eagerly, except in the test that starts a real worker.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+import pytest
+from django.test import Client
+from django_scopes import scopes_disabled
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PRM_BASE_DOMAIN = "localhost"
+    settings.PRM_SCHEME = "http"
+    settings.PRM_EVENT_HANDLERS_RAISE = True
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="prm-test-media-")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Per-process cache: rate-limit counters of one test never leak into another run.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from prm.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def host_of(tenant) -> str:
+    return f"{tenant.slug}.localhost"
+
+
+@pytest.fixture
+def tenant(db):
+    from tests.factories import TenantFactory
+
+    return TenantFactory(slug="acme", name="Acme Cloud")
+
+
+@pytest.fixture
+def other_tenant(db):
+    from tests.factories import TenantFactory
+
+    return TenantFactory(slug="globex", name="Globex Security", primary_colour="#0f7b4f")
+
+
+@pytest.fixture
+def partner(tenant):
+    from tests.factories import PartnerFactory
+
+    return PartnerFactory(tenant=tenant, name="Northwind Solutions", domain="northwind.example")
+
+
+@pytest.fixture
+def make_member(db):
+    """make_member(tenant, role, partner=None, email=None) -> user with an active membership."""
+    from tests.factories import MembershipFactory, PartnerFactory, UserFactory
+
+    def make(tenant, role, partner=None, email=None):
+        with scopes_disabled():
+            if role.startswith("partner") and partner is None:
+                partner = PartnerFactory(tenant=tenant)
+            user = UserFactory(email=email) if email else UserFactory()
+            MembershipFactory(tenant=tenant, user=user, role=role, partner=partner)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def members(tenant, partner, make_member):
+    """One user per role in `tenant`; partner roles belong to `partner`."""
+    return {
+        role: make_member(tenant, role, partner=partner if role.startswith("partner") else None,
+                          email=f"{role}@{tenant.slug}.test")
+        for role in ("partner_user", "partner_admin", "channel_manager", "executive", "tenant_admin")
+    }
+
+
+@pytest.fixture
+def client_for():
+    """client_for(tenant, user=None) -> a test client on the tenant's host, signed in as user."""
+
+    def make(tenant, user=None):
+        client = Client(HTTP_HOST=host_of(tenant) if tenant is not None else "localhost")
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make

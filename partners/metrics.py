@@ -1,0 +1,29 @@
+"""Per-partner metrics that tier requirements need but other apps own.
+
+`partners` cannot import `deals` or `content` (dependencies point the other way), so those apps
+register providers here in their AppConfig.ready(). A provider computes one metric for many
+partners at once with set-based SQL: fn(tenant, partner_ids, as_of) -> {partner_id: value}.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable, Iterable
+
+Provider = Callable[[object, list, date], dict]
+_providers: dict[str, Provider] = {}
+
+# Metric names used by tier requirements.
+WON_REVENUE_12M = "won_revenue_12m"            # Decimal, base currency, trailing 12 months
+ACTIVE_CERTIFICATIONS = "active_certifications"  # int
+HEALTH_SCORE = "health_score"                  # int 0-100 or None
+
+
+def register_metric_provider(name: str, provider: Provider) -> None:
+    _providers[name] = provider
+
+
+def partner_metrics(tenant, partner_ids: Iterable, as_of: date) -> dict[str, dict]:
+    """{metric: {partner_id: value}} for every registered metric (missing metrics are absent)."""
+    ids = list(partner_ids)
+    return {name: provider(tenant, ids, as_of) for name, provider in _providers.items()}

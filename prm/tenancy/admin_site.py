@@ -1,0 +1,187 @@
+"""The tenant-aware admin: the channel managers' back office.
+
+One AdminSite serves two audiences:
+- on a tenant host, members with a manager role see only tenant-owned models, confined to the
+  host's tenant (querysets, choices, autocompletes, filters, saves);
+- on the bare base domain, platform superusers manage tenants and users.
+
+Apps register their models on `django.contrib.admin.site` as usual (it is this site); a
+ModelAdmin that is not a TenantModelAdmin automatically becomes platform-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from prm.tenancy.roles import MANAGER_ROLES, Role
+
+
+def _role(request: HttpRequest) -> str | None:
+    membership = getattr(request, "membership", None)
+    return membership.role if membership is not None else None
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_title = _("PRM back office")
+    index_title = _("Back office")
+    enable_nav_sidebar = True
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        if not request.user.is_active:
+            return False
+        if getattr(request, "tenant", None) is None:
+            return request.user.is_superuser
+        return _role(request) in MANAGER_ROLES
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        tenant = getattr(request, "tenant", None)
+        context["site_header"] = tenant.name if tenant else _("PRM platform administration")
+        return context
+
+    def login(self, request, extra_context=None):
+        """Sign-in goes through allauth (its rate limits and MFA apply to the admin too)."""
+        if request.user.is_authenticated:
+            # Signed in but not allowed here: a clear 403, not a login loop.
+            raise PermissionDenied
+        next_url = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, TenantAdminMixin):
+            admin_class = type(admin_class.__name__, (PlatformAdminMixin, admin_class), {})
+        return super().register(model_or_iterable, admin_class, **options)
+
+
+class PlatformAdminMixin:
+    """Platform models (tenants, users): base domain only, superusers only."""
+
+    def _allowed(self, request) -> bool:
+        return getattr(request, "tenant", None) is None and request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+
+class TenantAdminMixin:
+    """Confines a ModelAdmin or inline to the request's tenant and decides access by role."""
+
+    view_roles: frozenset[str] = MANAGER_ROLES
+    change_roles: frozenset[str] = MANAGER_ROLES
+
+    def _role_in(self, request, roles) -> bool:
+        return getattr(request, "tenant", None) is not None and _role(request) in roles
+
+    def has_module_permission(self, request):
+        return self._role_in(request, self.view_roles)
+
+    def has_view_permission(self, request, obj=None):
+        return self._role_in(request, self.view_roles | self.change_roles)
+
+    def has_add_permission(self, request, *args):
+        return self._role_in(request, self.change_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return self._role_in(request, self.change_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._role_in(request, self.change_roles)
+
+    def get_queryset(self, request):
+        # The scoped manager already confines the query; the explicit filter is belt and braces.
+        return super().get_queryset(request).filter(tenant=request.tenant)
+
+    def get_exclude(self, request, obj=None):
+        return tuple(super().get_exclude(request, obj) or ()) + ("tenant",)
+
+    # Users are global: a choice list of users must only offer members of this tenant.
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is get_user_model():
+            kwargs["queryset"] = _tenant_users(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is get_user_model():
+            kwargs["queryset"] = _tenant_users(request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _tenant_users(request):
+    from prm.tenancy.models import Membership
+
+    member_ids = Membership.objects.filter(tenant=request.tenant, is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=member_ids).order_by("email")
+
+
+class TenantModelAdmin(TenantAdminMixin, admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.tenant = request.tenant
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if hasattr(instance, "tenant_id") and not instance.tenant_id:
+                instance.tenant = request.tenant
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    def get_list_filter(self, request):
+        return [f for f in super().get_list_filter(request) if f != "tenant"]
+
+    # Every back-office change also lands in the tenant's audit log.
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "admin.add", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "admin.change", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "admin.delete", "")
+        return super().log_deletions(request, queryset)
+
+    def _audit(self, request, obj, action, message) -> None:
+        from prm.audit.services import audit_log
+
+        audit_log(tenant=request.tenant, actor=request.user, action=action, obj=obj,
+                  changes={"message": message} if message else None, request=request)
+
+
+class TenantTabularInline(TenantAdminMixin, admin.TabularInline):
+    pass
+
+
+class TenantStackedInline(TenantAdminMixin, admin.StackedInline):
+    pass
+
+
+class AdminOnlyMixin:
+    """Program configuration: only tenant admins change it; channel managers may look."""
+
+    change_roles = frozenset({Role.TENANT_ADMIN})

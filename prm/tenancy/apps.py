@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TenancyConfig(AppConfig):
+    name = "prm.tenancy"
+    label = "tenancy"
+    verbose_name = _("Tenancy")
+
+    def ready(self) -> None:
+        from prm.tenancy import home  # noqa: F401  (registers the core navigation)

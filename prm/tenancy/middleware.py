@@ -1,0 +1,88 @@
+"""Resolve the tenant from the host and keep every query of the request inside its scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm.tenancy.models import Membership
+from prm.tenancy.resolution import is_base_domain, resolve_tenant, split_host
+from prm.tenancy.scoping import tenant_scope
+from prm.tenancy.views import render_error
+
+
+class TenantMiddleware:
+    """First middleware: an unknown host gets 404 before anything else runs.
+
+    The response is produced (TemplateResponses rendered) inside the tenant scope, so lazy
+    template queries are scoped too. The bare base domain serves the platform pages with no
+    tenant scope, so any tenant-owned query there raises.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        hostname = split_host(request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", ""))
+        request.tenant = None
+        request.membership = None
+        if is_base_domain(hostname):
+            return self.get_response(request)
+        tenant = resolve_tenant(hostname)
+        if tenant is None:
+            return render_error(request, 404)
+        request.tenant = tenant
+        with tenant_scope(tenant):
+            response = self.get_response(request)
+            if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+                response.render()
+        return response
+
+
+# Paths a staff member without MFA may still use while the tenant requires MFA.
+_MFA_SETUP_ALLOWED = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+
+class MembershipMiddleware:
+    """Attach the user's membership in the host's tenant and enforce the tenant's MFA rule."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = request.tenant
+        user = request.user
+        if tenant is not None and user.is_authenticated:
+            membership = (
+                Membership.objects.select_related("partner")
+                .filter(user=user, is_active=True)
+                .first()
+            )
+            request.membership = membership
+            if membership is not None:
+                self._touch(membership)
+                if self._mfa_required(tenant, membership, request):
+                    messages.warning(request, _("%(tenant)s requires two-factor authentication for staff. Set it up to continue.") % {"tenant": tenant.name})
+                    return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _touch(membership: Membership) -> None:
+        # At most one write per membership every 5 minutes.
+        now = timezone.now()
+        if membership.last_seen_at is None or (now - membership.last_seen_at).total_seconds() > 300:
+            Membership.objects.filter(pk=membership.pk).update(last_seen_at=now)
+            membership.last_seen_at = now
+
+    @staticmethod
+    def _mfa_required(tenant, membership: Membership, request: HttpRequest) -> bool:
+        if not (tenant.require_mfa_for_staff and membership.is_staff_role):
+            return False
+        if request.path.startswith(_MFA_SETUP_ALLOWED):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,41 @@
+"""Celery helpers: tasks receive ids, load the tenant, and run inside its scope."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Task
+from kombu.exceptions import OperationalError
+from django.db import transaction
+
+from prm.tenancy.models import Tenant
+from prm.tenancy.scoping import tenant_scope
+
+logger = logging.getLogger(__name__)
+
+
+class TenantTask(Task):
+    """Base for tenant-scoped tasks: call with `tenant_id=` and the body runs in that scope."""
+
+    def __call__(self, *args, tenant_id=None, **kwargs):
+        if tenant_id is None:
+            raise ValueError(f"{self.name} needs tenant_id=")
+        tenant = Tenant.objects.get(pk=tenant_id)
+        with tenant_scope(tenant):
+            return self.run(*args, tenant=tenant, **kwargs)
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Send a task once the current transaction commits.
+
+    If the broker is unreachable, the failure is logged instead of breaking the request: the
+    work it stands for is also picked up by a periodic sweep (e.g. the notification outbox).
+    """
+
+    def send():
+        try:
+            task.apply_async(args=args, kwargs=kwargs, retry=False)
+        except (OperationalError, ConnectionError, OSError) as exc:  # broker down: a sweep catches up
+            logger.warning("could not enqueue %s: %s", task.name, exc)
+
+    transaction.on_commit(send)

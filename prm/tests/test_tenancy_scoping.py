@@ -1,0 +1,42 @@
+import pytest
+from django_scopes import ScopeError
+
+from partners.models import Partner
+from prm.tenancy.scoping import current_tenant, scopes_disabled, tenant_scope
+from tests.factories import PartnerFactory
+
+
+@pytest.mark.django_db
+def test_query_on_tenant_owned_model_without_scope_raises(partner):
+    with pytest.raises(ScopeError):
+        list(Partner.objects.all())
+    with pytest.raises(ScopeError):
+        Partner.objects.filter(name="x").count()
+    with pytest.raises(ScopeError):
+        Partner.objects.get(pk=partner.pk)
+
+
+@pytest.mark.django_db
+def test_scope_limits_queries_to_its_tenant(tenant, other_tenant):
+    mine = PartnerFactory(tenant=tenant)
+    theirs = PartnerFactory(tenant=other_tenant)
+    with tenant_scope(tenant):
+        assert current_tenant() == tenant
+        assert list(Partner.objects.all()) == [mine]
+        assert not Partner.objects.filter(pk=theirs.pk).exists()
+    with scopes_disabled():
+        assert Partner.objects.count() == 2
+
+
+def test_tenant_scope_refuses_none():
+    # django-scopes reads a None scope as "no filter"; ours must fail closed instead.
+    with pytest.raises(ScopeError):
+        with tenant_scope(None):
+            pass
+
+
+@pytest.mark.django_db
+def test_linking_rows_of_different_tenants_is_refused(tenant, other_tenant):
+    foreign_type = PartnerFactory(tenant=other_tenant).partner_type
+    with pytest.raises(ValueError, match="another tenant"):
+        PartnerFactory(tenant=tenant, partner_type=foreign_type)

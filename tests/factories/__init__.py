@@ -1,0 +1,4 @@
+"""factory_boy factories. Each app keeps its own module here; related objects always share a tenant."""
+
+from tests.factories.core import *  # noqa: F401,F403
+from tests.factories.partners import *  # noqa: F401,F403

@@ -1,0 +1,48 @@
+import factory
+
+from tests.factories.base import ScopedFactory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from prm.tenancy.models import Membership, Tenant
+
+__all__ = ["TenantFactory", "UserFactory", "MembershipFactory", "TEST_PASSWORD"]
+
+TEST_PASSWORD = "correct-horse-battery-9"
+
+
+class TenantFactory(ScopedFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"tenant{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.title())
+    base_currency = "USD"
+
+
+class UserFactory(ScopedFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+
+
+class MembershipFactory(ScopedFactory):
+    class Meta:
+        model = Membership
+
+    tenant = factory.SubFactory(TenantFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "channel_manager"
+    partner = None
