@@ -1,0 +1,41 @@
+"""What the cross-tenant crawler puts into each URL parameter.
+
+Every path parameter of every URL pattern must be listed here (the crawler fails otherwise):
+- PARAM_MODELS: the parameter holds the primary key of a tenant-owned model; the crawler fills
+  it with an object of the *other* tenant (from its demo data) and expects 403/404.
+- PARAM_VALUES: anything else (tokens, slugs, admin plumbing) gets this fixed value.
+"""
+
+PARAM_MODELS: dict[str, str] = {
+    "invitation_id": "accounts.Invitation",
+    "membership_id": "tenancy.Membership",
+    "notification_id": "notifications.Notification",
+}
+
+PARAM_VALUES: dict[str, str] = {
+    "token": "not-a-valid-token",
+    "slug": "globex",
+    "key": "invalid-key",
+    "uidb36": "zz",
+    "url": "x",
+    "type": "totp",
+}
+
+# URL names reachable without signing in (everything else must redirect anonymous visitors to
+# the sign-in page, or answer 404 on a host where it does not exist).
+PUBLIC_URL_NAMES: set[str] = {
+    "portal_home",
+    "healthz",
+    "tenant_logo",
+    "tenant_theme",
+    "set_language",
+    "accounts:accept_invitation",
+    "accounts:portal_hop",
+    "admin:login",
+    "admin:logout",
+    "admin:jsi18n",
+    "admin:view_on_site",
+}
+# allauth's own pages (sign-in, password reset, email confirmation, MFA login stage) are public by
+# design; names starting with these prefixes count as public.
+PUBLIC_URL_PREFIXES: tuple[str, ...] = ("account_", "mfa_authenticate", "mfa_login", "mfa_trust")
