@@ -28,16 +28,25 @@ class _Echo:
         return value
 
 
-def csv_rows(header: list[str], rows: Iterable[Iterable]) -> Iterable[str]:
+def csv_rows(header: list[str], rows: Iterable[Iterable], tenant=None) -> Iterable[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM so spreadsheet programs read UTF-8
     yield writer.writerow([neutralise(h) for h in header])
-    for row in rows:
-        yield writer.writerow([neutralise(v) for v in row])
+    # The response streams after the view (and its tenant scope) has returned: re-enter the scope
+    # so lazy querysets in `rows` stay confined to the tenant.
+    if tenant is not None:
+        from prm.tenancy.scoping import tenant_scope
+
+        with tenant_scope(tenant):
+            for row in rows:
+                yield writer.writerow([neutralise(v) for v in row])
+    else:
+        for row in rows:
+            yield writer.writerow([neutralise(v) for v in row])
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    """Stream a CSV download. Materialise `rows` inside the view (the tenant scope ends with it)."""
-    response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable], *, tenant=None) -> StreamingHttpResponse:
+    """Stream a CSV download; pass `tenant=request.tenant` when `rows` queries lazily."""
+    response = StreamingHttpResponse(csv_rows(header, rows, tenant), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
