@@ -113,7 +113,8 @@ def tenant_theme(request: HttpRequest) -> HttpResponse:
         raise Http404
     colour = tenant.primary_colour  # validated as #RRGGBB on save
     css = (
-        ":root{"
+        # Same specificity as Pico's light-theme rules, loaded after them, so these win.
+        ":root:not([data-theme=dark]),[data-theme=light]{"
         f"--pico-primary:{colour};--pico-primary-background:{colour};--pico-primary-border:{colour};"
         f"--pico-primary-underline:{colour}80;--pico-primary-hover:{colour}dd;"
         f"--pico-primary-hover-background:{colour}dd;--pico-primary-focus:{colour}40;"
