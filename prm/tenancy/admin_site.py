@@ -11,10 +11,12 @@ ModelAdmin that is not a TenantModelAdmin automatically becomes platform-only.
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -46,6 +48,21 @@ class PortalAdminSite(admin.AdminSite):
         context["site_header"] = tenant.name if tenant else _("PRM platform administration")
         return context
 
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        @functools.wraps(inner)
+        def wrapper(request, *args, **kwargs):
+            # Signed in without a manager role here: a branded 403 straight away.
+            if request.user.is_authenticated and not self.has_permission(request):
+                from prm.tenancy.views import render_error
+
+                no_membership = getattr(request, "tenant", None) is not None and getattr(request, "membership", None) is None
+                return render_error(request, 403, reason="no_membership" if no_membership else "role")
+            return inner(request, *args, **kwargs)
+
+        return wrapper
+
     def login(self, request, extra_context=None):
         """Sign-in goes through allauth (its rate limits and MFA apply to the admin too)."""
         if request.user.is_authenticated:
@@ -53,6 +70,10 @@ class PortalAdminSite(admin.AdminSite):
             raise PermissionDenied
         next_url = request.GET.get("next") or reverse("admin:index")
         return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+    def get_urls(self):
+        # "View on site" resolves any object of any tenant by content type and id; not needed here.
+        return [u for u in super().get_urls() if getattr(u, "name", None) != "view_on_site"]
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
@@ -106,6 +127,10 @@ class TenantAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._role_in(request, self.change_roles)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Stock admin redirects with "does not exist"; another tenant's object is simply not found.
+        raise Http404
 
     def get_queryset(self, request):
         # The scoped manager already confines the query; the explicit filter is belt and braces.

@@ -19,6 +19,8 @@ PARAM_VALUES: dict[str, str] = {
     "uidb36": "zz",
     "url": "x",
     "type": "totp",
+    "id": "1",
+    "app_label": "partners",
 }
 
 # URL names reachable without signing in (everything else must redirect anonymous visitors to
@@ -34,7 +36,6 @@ PUBLIC_URL_NAMES: set[str] = {
     "admin:login",
     "admin:logout",
     "admin:jsi18n",
-    "admin:view_on_site",
 }
 # allauth's own pages (sign-in, password reset, email confirmation, MFA login stage) are public by
 # design; names starting with these prefixes count as public.

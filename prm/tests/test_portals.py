@@ -1,0 +1,84 @@
+import pytest
+from django.test import Client
+
+from prm.notifications.services import notify
+from prm.tenancy.scoping import tenant_scope
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_portals_lists_each_program_with_unread_notifications(tenant, other_tenant, make_member, client_for):
+    user = make_member(tenant, "partner_user", email="consultant@example.com")
+    from tests.factories import MembershipFactory, PartnerFactory
+
+    MembershipFactory(tenant=other_tenant, user=user, role="partner_admin", partner=PartnerFactory(tenant=other_tenant))
+    with tenant_scope(other_tenant):
+        notify(tenant=other_tenant, users=[user], title="Deal approved", email=False)
+        notify(tenant=other_tenant, users=[user], title="Claim paid", email=False)
+    body = client_for(None, user).get("/").content.decode()
+    assert tenant.name in body and other_tenant.name in body
+    assert "2 unread notifications" in body
+    assert "No unread notifications" in body  # acme has none
+
+
+def test_switching_portals_needs_no_second_login(tenant, other_tenant, make_member, client_for):
+    user = make_member(tenant, "channel_manager", email="both@example.com")
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(tenant=other_tenant, user=user, role="executive")
+    response = client_for(None, user).get(f"/portals/{other_tenant.slug}/open")
+    assert response.status_code == 302
+    target = response["Location"]
+    assert target.startswith(f"http://{other_tenant.slug}.localhost/portals/hop?token=")
+    fresh = Client(HTTP_HOST=f"{other_tenant.slug}.localhost")
+    path = target.split("localhost", 1)[1]
+    assert fresh.get(path).status_code == 302
+    assert fresh.session["_auth_user_id"] == str(user.pk)
+    assert fresh.get("/").status_code == 200
+    # The token is single-use.
+    again = Client(HTTP_HOST=f"{other_tenant.slug}.localhost")
+    again.get(path)
+    assert "_auth_user_id" not in again.session
+
+
+def test_hop_token_only_works_on_its_tenant(tenant, other_tenant, make_member, client_for):
+    user = make_member(tenant, "channel_manager")
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(tenant=other_tenant, user=user, role="executive")
+    target = client_for(None, user).get(f"/portals/{other_tenant.slug}/open")["Location"]
+    path = target.split("localhost", 1)[1]
+    wrong_host = Client(HTTP_HOST=f"{tenant.slug}.localhost")
+    wrong_host.get(path)
+    assert "_auth_user_id" not in wrong_host.session
+
+
+def test_cannot_open_a_portal_without_membership(tenant, other_tenant, make_member, client_for):
+    user = make_member(tenant, "channel_manager")
+    assert client_for(None, user).get(f"/portals/{other_tenant.slug}/open").status_code == 404
+
+
+def test_landing_page_on_the_base_domain(db):
+    body = Client(HTTP_HOST="localhost").get("/").content.decode()
+    assert "Find your partner portal" in body
+
+
+def test_notification_bell_and_inbox(tenant, members, client_for):
+    user = members["partner_user"]
+    with tenant_scope(tenant):
+        note = notify(tenant=tenant, users=[user], title="Your deal was approved", url="/", email=False)[0]
+    client = client_for(tenant, user)
+    assert b">1<" in client.get("/notifications/badge").content
+    assert "Your deal was approved" in client.get("/notifications/").content.decode()
+    assert client.post(f"/notifications/{note.pk}/open").status_code == 302
+    assert b"badge" not in client.get("/notifications/badge").content
+    # Somebody else's notification is not found.
+    other = client_for(tenant, members["partner_admin"])
+    assert other.post(f"/notifications/{note.pk}/open").status_code == 404
+
+
+def test_role_home_pages_render_for_every_role(tenant, members, client_for):
+    for role, user in members.items():
+        response = client_for(tenant, user).get("/")
+        assert response.status_code == 200, role
+        assert tenant.name in response.content.decode()

@@ -1,0 +1,168 @@
+"""Cross-tenant crawler: every URL of the project, every role of tenant A, objects of tenant B.
+
+For each URL pattern the crawler fills path parameters with objects that belong to globex
+(tenant B, from the demo data) and requests them on acme's host (tenant A) as anonymous, as a
+signed-in user without membership and as each of acme's roles. The answer must be 403/404
+(or 405 for the wrong method), never a page: and no acme page may contain the primary key of any
+globex row. Globex's own members must reach each object URL (so the parameter mapping is right).
+It discovers URLs itself and fails for a pattern whose parameters it cannot fill, so every new
+app is covered without editing this file (see url_params.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from prm.tenancy.demo import DEMO_TENANTS, seed_tenant
+from prm.tenancy.models import TenantOwnedModel
+from tests.factories import UserFactory
+from tests.security.crawler import Pattern, discover
+from tests.security.url_params import PARAM_VALUES
+
+PATTERNS = discover()
+ROLE_USERS = {"tenant_admin": "admin", "channel_manager": "manager", "executive": "exec",
+              "partner_admin": "partner", "partner_user": "rep"}
+DENIED = {403, 404}
+
+
+class World:
+    """Both demo tenants, signed-in clients for every identity, and globex's object ids."""
+
+    def __init__(self):
+        with scopes_disabled():
+            contexts = {spec["slug"]: seed_tenant(spec, log=lambda *_: None) for spec in DEMO_TENANTS}
+            self.a, self.b = contexts["acme"].tenant, contexts["globex"].tenant
+            self.clients_a = {role: self._client(self.a, contexts["acme"].users[local])
+                              for role, local in ROLE_USERS.items()}
+            self.clients_b = {role: self._client(self.b, contexts["globex"].users[local])
+                              for role, local in ROLE_USERS.items()}
+            self.clients_a["outsider"] = self._client(self.a, UserFactory(email="outsider@nowhere.test"))
+            self.anonymous_a = Client(HTTP_HOST=f"{self.a.slug}.localhost")
+            self.base_as_manager = self._client(None, contexts["acme"].users["manager"])
+            self.b_objects: dict[str, list[str]] = {}
+            self.b_markers: set[str] = set()
+            for model in apps.get_models():
+                if not issubclass(model, TenantOwnedModel):
+                    continue
+                pks = [str(pk) for pk in model._default_manager.filter(tenant=self.b).values_list("pk", flat=True)[:200]]
+                self.b_objects[model._meta.label] = pks
+                if model._meta.pk.get_internal_type() == "UUIDField":
+                    self.b_markers.update(pks)
+
+    @staticmethod
+    def _client(tenant, user) -> Client:
+        client = Client(HTTP_HOST=f"{tenant.slug}.localhost" if tenant else "localhost")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    def values_for(self, pattern: Pattern) -> dict[str, str]:
+        values = {}
+        for param in pattern.params:
+            label = pattern.model_params.get(param)
+            if label is not None:
+                objects = self.b_objects.get(label) or []
+                if not objects:
+                    pytest.fail(f"{pattern.route}: globex has no {label} in the demo data; extend that app's demo.py")
+                values[param] = objects[0]
+            else:
+                values[param] = PARAM_VALUES[param]
+        return values
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield World()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _leaks(world: World, response, url: str) -> list[str]:
+    """Primary keys of globex rows in an acme response (ids in the requested URL itself excepted:
+    pages echo their own path, e.g. in the language switcher's `next`)."""
+    if response.get("Content-Type", "").split(";")[0] not in ("text/html", "application/json", "text/csv", "text/plain"):
+        return []
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8", "replace")
+    return [marker for marker in world.b_markers if marker in text and marker not in url][:3]
+
+
+def _is_login_redirect(response) -> bool:
+    location = response.get("Location", "")
+    return response.status_code == 302 and ("/accounts/login/" in location or "/admin/login/" in location)
+
+
+def test_every_url_parameter_is_mapped():
+    unmapped = {p.route: p.unmapped_params() for p in PATTERNS if p.unmapped_params()}
+    assert not unmapped, f"add these URL parameters to tests/security/url_params.py: {unmapped}"
+
+
+def test_crawler_sees_the_whole_urlconf():
+    names = {p.name for p in PATTERNS}
+    for expected in ("portal_home", "accounts:people", "admin:index", "account_login", "notifications:inbox"):
+        assert expected in names
+    assert len(PATTERNS) >= 100
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=[p.route or "/" for p in PATTERNS])
+def test_cross_tenant_and_role_isolation(world, db, pattern: Pattern):
+    if pattern.unmapped_params():
+        pytest.fail(f"unmapped parameters {pattern.unmapped_params()} (see url_params.py)")
+    url = pattern.build(world.values_for(pattern))
+    exercised = 0
+
+    # Anonymous visitors: sign-in first, unless the page is public by design.
+    response = world.anonymous_a.get(url)
+    assert response.status_code < 500, f"anonymous GET {url} -> {response.status_code}"
+    if not pattern.is_public:
+        assert _is_login_redirect(response) or response.status_code in DENIED | {405}, (
+            f"anonymous GET {url} -> {response.status_code}, expected a redirect to sign-in"
+        )
+    exercised += 1
+
+    if pattern.model_params:
+        # Tenant A's identities asking for tenant B's objects: never anything but 403/404/405.
+        for identity, client in world.clients_a.items():
+            statuses = {}
+            for method in ("get", "post"):
+                # follow=True only for the admin's bare "<id>/" route, a redirect to ".../change/".
+                response = getattr(client, method)(url, follow=pattern.name is None and pattern.is_admin)
+                statuses[method] = response.status_code
+                assert response.status_code in DENIED | {405}, (
+                    f"{identity} {method.upper()} {url} (globex object) -> {response.status_code}"
+                )
+                assert not _leaks(world, response, url), f"{identity} {method.upper()} {url} shows globex ids"
+                exercised += 1
+            assert DENIED & set(statuses.values()), f"{identity} {url}: only 405s, access never checked"
+
+        # Positive control: globex's own members can open it (else the mapping is wrong).
+        b_gets = {identity: client.get(url).status_code for identity, client in world.clients_b.items()}
+        all_405 = set(b_gets.values()) == {405}
+        assert all_405 or 200 in b_gets.values() or any(300 <= s < 400 for s in b_gets.values()), (
+            f"no globex role can open {url}: {b_gets} — wrong parameter mapping or demo object?"
+        )
+    else:
+        # Pages without object parameters: no crash and nothing of tenant B for any acme identity.
+        for identity, client in world.clients_a.items():
+            response = client.get(url)
+            assert response.status_code < 500, f"{identity} GET {url} -> {response.status_code}"
+            assert not _leaks(world, response, url), f"{identity} GET {url} shows globex ids"
+            name = pattern.name or ""
+            if identity == "outsider" and not pattern.is_public and not name.startswith(("account_", "mfa_")):
+                assert response.status_code in DENIED | {302, 405}, f"outsider GET {url} -> {response.status_code}"
+            exercised += 1
+
+    # The bare base domain never serves tenant data.
+    response = world.base_as_manager.get(url)
+    assert response.status_code < 500, f"base domain GET {url} -> {response.status_code}"
+    assert not _leaks(world, response, url), f"base domain GET {url} shows globex ids"
+    exercised += 1
+    assert exercised >= 3
