@@ -75,4 +75,22 @@ def seed_tenant(spec: dict, log=print) -> DemoContext:
                 continue
             log(f"  {tenant.slug}: {config.label}")
             module.seed(ctx)
+        _seed_core_extras(ctx)
     return ctx
+
+
+def _seed_core_extras(ctx: DemoContext) -> None:
+    """A pending staff invitation and a welcome notification for every demo member."""
+    from prm.accounts.models import Invitation
+    from prm.accounts.services import invitation_create
+    from prm.notifications.models import Notification
+    from prm.notifications.services import notify
+
+    tenant = ctx.tenant
+    email = ctx.email("new.analyst")
+    if not Invitation.objects.filter(tenant=tenant, email=email).exists():
+        invitation_create(tenant=tenant, email=email, role=Role.EXECUTIVE, invited_by=ctx.users.get("admin"))
+    members = [u for u in ctx.users.values() if not Notification.objects.filter(tenant=tenant, user=u).exists()]
+    if members:
+        notify(tenant=tenant, users=members, title=f"Welcome to the {tenant.name} demo portal",
+               body="Everything here is sample data; explore freely.", url="/", email=False)

@@ -169,6 +169,36 @@ class TenantOwnedModel(models.Model):
                 )
 
 
+def _tenant_leading_fk_indexes(sender, **kwargs) -> None:
+    """Keep every index of a tenant-owned table leading with `tenant` (Citus-ready).
+
+    A ForeignKey (or a field with db_index=True, such as a SlugField) would get its own
+    single-column index; on tenant-owned models that index is replaced by a composite
+    (tenant, field) index, unless the model already declares an index or unique constraint that
+    starts with those two columns. Connected before the first tenant-owned model is defined.
+    """
+    if not issubclass(sender, TenantOwnedModel) or sender._meta.abstract or sender._meta.proxy:
+        return
+    meta = sender._meta
+    leading = {tuple(ix.fields[:2]) for ix in meta.indexes if ix.fields}
+    leading |= {tuple(c.fields[:2]) for c in meta.constraints if getattr(c, "fields", None)}
+    meta.indexes = list(meta.indexes)  # never append to a list shared through Meta inheritance
+    for field in meta.local_concrete_fields:
+        if field.name == "tenant" or field.primary_key or field.one_to_one or field.unique or not field.db_index:
+            continue
+        field.db_index = False
+        if ("tenant", field.name) in leading:
+            continue
+        digest = hashlib.md5(f"{meta.label_lower}.{field.name}".encode()).hexdigest()[:6]
+        name = f"{meta.model_name[:10]}_{field.name[:10]}_{digest}"
+        index = models.Index(fields=["tenant", field.name], name=name)
+        meta.indexes.append(index)
+        leading.add(("tenant", field.name))
+
+
+models.signals.class_prepared.connect(_tenant_leading_fk_indexes)
+
+
 class Membership(TenantOwnedModel):
     """Grants a (global) user access to one tenant with one role."""
 
@@ -222,32 +252,3 @@ class Membership(TenantOwnedModel):
             raise ValidationError({"partner": _("Partner roles need a partner organisation.")})
         if self.role in STAFF_ROLES and self.partner_id:
             raise ValidationError({"partner": _("Staff roles do not belong to a partner organisation.")})
-
-
-def _tenant_leading_fk_indexes(sender, **kwargs) -> None:
-    """Keep every index of a tenant-owned table leading with `tenant` (Citus-ready).
-
-    A plain ForeignKey would get its own single-column index; on tenant-owned models that index
-    is replaced by a composite (tenant, fk) index, unless the model already declares an index
-    or unique constraint that starts with those two columns.
-    """
-    if not issubclass(sender, TenantOwnedModel) or sender._meta.abstract or sender._meta.proxy:
-        return
-    meta = sender._meta
-    leading = {tuple(ix.fields[:2]) for ix in meta.indexes if ix.fields}
-    leading |= {tuple(c.fields[:2]) for c in meta.constraints if getattr(c, "fields", None)}
-    meta.indexes = list(meta.indexes)  # never append to a list shared through Meta inheritance
-    for field in meta.local_concrete_fields:
-        if not field.is_relation or field.name == "tenant" or field.one_to_one or not field.db_index:
-            continue
-        field.db_index = False
-        if ("tenant", field.name) in leading:
-            continue
-        digest = hashlib.md5(f"{meta.label_lower}.{field.name}".encode()).hexdigest()[:6]
-        name = f"{meta.model_name[:10]}_{field.name[:10]}_{digest}"
-        index = models.Index(fields=["tenant", field.name], name=name)
-        meta.indexes.append(index)
-        leading.add(("tenant", field.name))
-
-
-models.signals.class_prepared.connect(_tenant_leading_fk_indexes)

@@ -67,16 +67,27 @@ def discover() -> list[Pattern]:
                 params = _params_of(route)
                 model_params = {p: PARAM_MODELS[p] for p in params if p in PARAM_MODELS}
                 match = _ADMIN_OBJECT.match(name or "")
+                label = None
                 if match and "object_id" in params:
-                    model_params["object_id"] = _admin_model_label(match.group("app"), match.group("model"))
+                    label = _admin_model_label(match.group("app"), match.group("model"))
                 elif route.startswith("admin/") and "object_id" in params and name is None:
                     # The admin's unnamed "<object_id>/" redirect: model from the route.
                     parts = route.split("/")
-                    model_params["object_id"] = _admin_model_label(parts[1], parts[2])
+                    label = _admin_model_label(parts[1], parts[2])
+                if label is not None and _is_tenant_owned(label):
+                    model_params["object_id"] = label
                 found.append(Pattern(route=route, name=name, params=params, model_params=model_params))
 
     walk(get_resolver().url_patterns, "", None)
     return found
+
+
+def _is_tenant_owned(label: str) -> bool:
+    from django.apps import apps
+
+    from prm.tenancy.models import TenantOwnedModel
+
+    return issubclass(apps.get_model(label), TenantOwnedModel)
 
 
 def _admin_model_label(app_label: str, model_name: str) -> str:

@@ -20,6 +20,7 @@ PARAM_VALUES: dict[str, str] = {
     "url": "x",
     "type": "totp",
     "id": "1",
+    "object_id": "1",  # admin object URLs of platform models (tenant-owned ones get globex objects)
     "app_label": "partners",
 }
 
