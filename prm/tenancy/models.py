@@ -219,8 +219,8 @@ class Membership(TenantOwnedModel):
             models.UniqueConstraint(fields=["tenant", "user"], name="membership_one_per_tenant_user"),
             models.CheckConstraint(
                 condition=(
-                    models.Q(role__in=list(PARTNER_ROLES), partner__isnull=False)
-                    | models.Q(role__in=list(STAFF_ROLES), partner__isnull=True)
+                    models.Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False)
+                    | models.Q(role__in=sorted(STAFF_ROLES), partner__isnull=True)
                 ),
                 name="membership_partner_roles_have_partner",
             ),

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'membership',
                 'verbose_name_plural': 'memberships',
                 'indexes': [models.Index(fields=['tenant', 'partner', 'role'], name='membership_tenant_partner')],
-                'constraints': [models.UniqueConstraint(fields=('tenant', 'user'), name='membership_one_per_tenant_user'), models.CheckConstraint(condition=models.Q(models.Q(('partner__isnull', False), ('role__in', ['partner_admin', 'partner_user'])), models.Q(('partner__isnull', True), ('role__in', ['tenant_admin', 'channel_manager', 'executive'])), _connector='OR'), name='membership_partner_roles_have_partner')],
+                'constraints': [models.UniqueConstraint(fields=('tenant', 'user'), name='membership_one_per_tenant_user'), models.CheckConstraint(condition=models.Q(models.Q(('partner__isnull', False), ('role__in', ['partner_admin', 'partner_user'])), models.Q(('partner__isnull', True), ('role__in', ['channel_manager', 'executive', 'tenant_admin'])), _connector='OR'), name='membership_partner_roles_have_partner')],
             },
         ),
     ]
