@@ -90,6 +90,12 @@ def _seed_core_extras(ctx: DemoContext) -> None:
     email = ctx.email("new.analyst")
     if not Invitation.objects.filter(tenant=tenant, email=email).exists():
         invitation_create(tenant=tenant, email=email, role=Role.EXECUTIVE, invited_by=ctx.users.get("admin"))
+    partner_admin = ctx.users.get("partner")
+    membership = Membership.objects.filter(tenant=tenant, user=partner_admin).first() if partner_admin else None
+    email = ctx.email("new.colleague")
+    if membership is not None and not Invitation.objects.filter(tenant=tenant, email=email).exists():
+        invitation_create(tenant=tenant, email=email, role=Role.PARTNER_USER, partner=membership.partner,
+                          invited_by=partner_admin)
     members = [u for u in ctx.users.values() if not Notification.objects.filter(tenant=tenant, user=u).exists()]
     if members:
         notify(tenant=tenant, users=members, title=f"Welcome to the {tenant.name} demo portal",
