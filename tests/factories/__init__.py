@@ -2,3 +2,4 @@
 
 from tests.factories.core import *  # noqa: F401,F403
 from tests.factories.partners import *  # noqa: F401,F403
+from tests.factories.content import *  # noqa: F401,F403

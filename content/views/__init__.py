@@ -1,0 +1,1 @@
+"""Views of the content app (thin: check access through the selectors, call a service, render)."""
