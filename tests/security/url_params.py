@@ -10,6 +10,11 @@ PARAM_MODELS: dict[str, str] = {
     "invitation_id": "accounts.Invitation",
     "membership_id": "tenancy.Membership",
     "notification_id": "notifications.Notification",
+    "asset_id": "content.Asset",
+    "version_id": "content.AssetVersion",
+    "course_id": "content.Course",
+    "module_id": "content.Module",
+    "certification_id": "content.Certification",
 }
 
 PARAM_VALUES: dict[str, str] = {
