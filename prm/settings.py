@@ -215,6 +215,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))  # filebased backend only
 
 # Security. Production (DEBUG=0) gets secure cookies, HSTS and HTTPS redirects.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -266,6 +267,24 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-outbox-sweep": {
         "task": "prm.notifications.tasks.outbox_sweep",
         "schedule": 60.0,
+    },
+    "partners-tier-downgrades": {
+        "task": "partners.tasks.tier_downgrades_sweep",
+        "schedule": 3600.0,
+    },
+    "deals-protection-nightly": {
+        "task": "deals.tasks.protection_nightly",
+        # Nightly at 02:15 (celery.schedules.crontab, imported inline to keep this edit additive).
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=2, minute=15),
+    },
+    "deals-sla-sweep": {
+        "task": "deals.tasks.sla_sweep",
+        "schedule": 900.0,
+    },
+    "content-certifications-daily": {
+        "task": "content.tasks.certifications_daily",
+        # Daily at 06:30 UTC: expiry reminders arrive in the morning (expired ones are marked too).
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=30),
     },
 }
 

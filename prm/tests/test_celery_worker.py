@@ -57,7 +57,10 @@ def test_real_worker_runs_a_tenant_scoped_task(tenant, tmp_path):
             if status == "sent":
                 break
             time.sleep(0.5)
-        assert status == "sent", worker.stdout.read() if worker.poll() is not None else "worker did not finish in 60 s"
+        if status != "sent":
+            worker.terminate()
+            output = worker.communicate(timeout=20)[0]
+            pytest.fail(f"the worker did not deliver within 60 s; its output:\n{output}")
         sent = list(tmp_path.iterdir())
         assert len(sent) == 1 and "From a worker" in sent[0].read_text()
     finally:
