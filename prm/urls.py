@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", tenancy_views.healthz, name="healthz"),
     path("branding/logo", tenancy_views.tenant_logo, name="tenant_logo"),
     path("branding/theme.css", tenancy_views.tenant_theme, name="tenant_theme"),
+    path("staff/settings/", tenancy_views.tenant_settings, name="tenant_settings"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

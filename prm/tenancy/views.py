@@ -124,3 +124,33 @@ def tenant_theme(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _settings_view():
+    # Imported lazily: access helpers import this module.
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.views.decorators.http import require_http_methods
+
+    from prm.audit.services import audit_log
+    from prm.tenancy.access import tenant_admin_required
+    from prm.tenancy.forms import TenantSettingsForm
+
+    @tenant_admin_required
+    @require_http_methods(["GET", "POST"])
+    def tenant_settings(request: HttpRequest) -> HttpResponse:
+        """Tenant admins edit their program's branding and rules."""
+        form = TenantSettingsForm(request.POST or None, request.FILES or None, instance=request.tenant)
+        if request.method == "POST" and form.is_valid():
+            before = {f: str(form.initial.get(f)) for f in form.changed_data if f != "logo"}
+            tenant = form.save()
+            audit_log(tenant=tenant, actor=request.user, action="tenant.settings", obj=tenant,
+                      changes={"changed": form.changed_data, "before": before}, request=request)
+            messages.success(request, _("Program settings saved."))
+            return redirect("tenant_settings")
+        return render(request, "portal/tenant_settings.html", {"form": form})
+
+    return tenant_settings
+
+
+tenant_settings = _settings_view()

@@ -82,3 +82,27 @@ def test_role_home_pages_render_for_every_role(tenant, members, client_for):
         response = client_for(tenant, user).get("/")
         assert response.status_code == 200, role
         assert tenant.name in response.content.decode()
+
+
+def test_tenant_admin_edits_program_settings_and_branding(tenant, members, client_for):
+    client = client_for(tenant, members["tenant_admin"])
+    assert client.get("/staff/settings/").status_code == 200
+    data = {"name": "Acme Cloud EU", "primary_colour": "#123456", "default_language": "de", "base_currency": "EUR",
+            "allowed_currencies": "EUR,USD", "deal_protection_days": 60, "deal_approval_sla_days": 3,
+            "tier_downgrade_grace_days": 30, "agreement_grace_days": 10, "tier_evaluation": "propose"}
+    assert client.post("/staff/settings/", data).status_code == 302
+    tenant.refresh_from_db()
+    assert (tenant.name, tenant.primary_colour, tenant.deal_protection_days) == ("Acme Cloud EU", "#123456", 60)
+    assert b"#123456" in client.get("/branding/theme.css").content
+    bad = client.post("/staff/settings/", {**data, "primary_colour": "red", "allowed_currencies": "EURO"})
+    assert bad.status_code == 200 and "Enter a colour as #RRGGBB" in bad.content.decode()
+    assert client_for(tenant, members["channel_manager"]).get("/staff/settings/").status_code == 403
+
+
+def test_tenant_default_language_applies_until_the_visitor_chooses(tenant, members, client_for):
+    tenant.default_language = "de"
+    tenant.save()
+    client = client_for(tenant, members["partner_user"])
+    assert client.get("/").headers["Content-Language"] == "de"
+    client.cookies["django_language"] = "fr"
+    assert client.get("/").headers["Content-Language"] == "fr"
