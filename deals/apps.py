@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class DealsConfig(AppConfig):
     name = "deals"
     verbose_name = _("Deals")
+
+    def ready(self) -> None:
+        from partners import metrics
+        from prm.tenancy.portal import HomeWidget, NavItem, register_home_widget, register_nav
+        from prm.tenancy.roles import MANAGER_ROLES, PARTNER_ROLES, STAFF_ROLES
+
+        from deals import widgets
+        from deals.services import won_revenue
+
+        register_nav(NavItem(_("Deals"), "deals:list", PARTNER_ROLES, order=30, active_prefixes=("/deals/",)))
+        register_nav(NavItem(_("Deals"), "deals:list", STAFF_ROLES, order=30, active_prefixes=("/deals/",)))
+        register_nav(NavItem(_("Review queue"), "deals:queue", MANAGER_ROLES, order=31,
+                             active_prefixes=("/deals/review",)))
+        register_home_widget(HomeWidget("deals/widgets/partner.html", widgets.partner_home, PARTNER_ROLES, order=20))
+        register_home_widget(HomeWidget("deals/widgets/staff.html", widgets.staff_home, STAFF_ROLES, order=20))
+        metrics.register_metric_provider(metrics.WON_REVENUE_12M, won_revenue)

@@ -1,0 +1,261 @@
+"""After approval: outcome, extensions, nightly expiry and warnings, and attribution."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from deals import history
+from deals.models import DealExtension, DealPartner, DealRegistration
+from deals.services._common import (
+    check_same_tenant, event_data, lock_deal, notify_managers, notify_partner, partner_recipients, require_status,
+    to_base,
+)
+from deals.services.registration import _clean_amount
+from prm.audit.services import audit_log
+from prm.events.services import record_event
+from prm.notifications.services import notify
+from prm.tenancy.resolution import tenant_url
+
+WARN_DAYS = 14
+# Outcomes may be recorded on a protected deal, and by staff also after protection lapsed.
+PARTNER_OUTCOME_STATUSES = ("approved",)
+STAFF_OUTCOME_STATUSES = ("approved", "expired")
+
+
+def _outcome_statuses(staff: bool):
+    return STAFF_OUTCOME_STATUSES if staff else PARTNER_OUTCOME_STATUSES
+
+
+def deal_mark_won(*, tenant, deal: DealRegistration, user, amount, closed_on: date, staff: bool = False,
+                  request=None) -> DealRegistration:
+    """Won with the final amount (in the deal's currency) and the close date."""
+    errors: dict[str, str] = {}
+    final = _clean_amount(amount, required=True, errors=errors)
+    today = timezone.localdate()
+    if closed_on is None:
+        errors["closed_on"] = _("Enter the date the deal closed.")
+    elif closed_on > today:
+        errors["closed_on"] = _("The close date cannot be in the future.")
+    elif closed_on < timezone.localdate(deal.submitted_at) - timedelta(days=30):
+        errors["closed_on"] = _("The close date cannot be long before the registration.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        deal = lock_deal(deal)
+        require_status(deal, _outcome_statuses(staff))
+        from_status = deal.status
+        deal.status = DealRegistration.Status.WON
+        deal.won_amount = final
+        deal.won_base_amount = to_base(tenant, final, deal.currency, closed_on)
+        deal.closed_on = closed_on
+        deal.save(update_fields=["status", "won_amount", "won_base_amount", "closed_on", "updated_at"])
+        history.record(deal, action="won", actor=user, from_status=from_status, to_status=deal.status, changes={
+            "amount": str(final), "currency": deal.currency, "closed_on": closed_on.isoformat()})
+        audit_log(tenant=tenant, actor=user, action="deal.won", obj=deal, request=request,
+                  changes={"amount": str(final), "currency": deal.currency})
+        record_event(tenant=tenant, kind="deal_won", partner=deal.partner, user=user, obj=deal, data=event_data(deal))
+        if staff:
+            notify_partner(tenant, deal, _("Won: %(customer)s") % {"customer": deal.customer_name}, "", request)
+        else:
+            notify_managers(tenant, deal, _("%(partner)s won %(customer)s") % {
+                "partner": deal.partner.name, "customer": deal.customer_name}, "", request)
+    return deal
+
+
+def deal_mark_lost(*, tenant, deal: DealRegistration, user, reason: str, closed_on: date | None = None,
+                   staff: bool = False, request=None) -> DealRegistration:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"lost_reason": _("Say why the deal was lost; it helps the whole program.")})
+    closed_on = closed_on or timezone.localdate()
+    if closed_on > timezone.localdate():
+        raise ValidationError({"closed_on": _("The close date cannot be in the future.")})
+    with transaction.atomic():
+        deal = lock_deal(deal)
+        require_status(deal, _outcome_statuses(staff))
+        from_status = deal.status
+        deal.status = DealRegistration.Status.LOST
+        deal.lost_reason, deal.closed_on = reason, closed_on
+        deal.save(update_fields=["status", "lost_reason", "closed_on", "updated_at"])
+        history.record(deal, action="lost", actor=user, from_status=from_status, to_status=deal.status, reason=reason,
+                       changes={"closed_on": closed_on.isoformat()})
+        audit_log(tenant=tenant, actor=user, action="deal.lost", obj=deal, request=request, changes={"reason": reason})
+        record_event(tenant=tenant, kind="deal_lost", partner=deal.partner, user=user, obj=deal, data=event_data(deal))
+    return deal
+
+
+# --- Extensions ---------------------------------------------------------------------------------
+
+
+def extension_request(*, tenant, deal: DealRegistration, user, days: int, reason: str, request=None) -> DealExtension:
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = _("Explain why the deal needs more time.")
+    if not isinstance(days, int) or not 1 <= days <= 180:
+        errors["days"] = _("Ask for between 1 and 180 extra days.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        deal = lock_deal(deal)
+        if not deal.is_protected:
+            raise ValidationError(_("Only a protected registration can be extended."))
+        if DealExtension.objects.filter(tenant=tenant, deal=deal, status=DealExtension.Status.PENDING).exists():
+            raise ValidationError(_("An extension request for this registration is already waiting for a decision."))
+        try:
+            with transaction.atomic():
+                ext = DealExtension.objects.create(tenant=tenant, deal=deal, days=days, reason=reason, requested_by=user)
+        except IntegrityError:
+            raise ValidationError(_("An extension request for this registration is already waiting for a decision."))
+        history.record(deal, action="extension_requested", actor=user, reason=reason, changes={"days": days})
+        audit_log(tenant=tenant, actor=user, action="deal.extension_request", obj=deal, request=request)
+        notify_managers(tenant, deal, _("Extension requested: %(customer)s (+%(days)d days)") % {
+            "customer": deal.customer_name, "days": days}, reason, request)
+    return ext
+
+
+def extension_decide(*, tenant, extension: DealExtension, actor, approve: bool, reason: str = "",
+                     request=None) -> DealExtension:
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Give the partner a reason for declining.")})
+    now = timezone.now()
+    with transaction.atomic():
+        deal = lock_deal(extension.deal)
+        extension = DealExtension.objects.select_for_update().get(pk=extension.pk)
+        if extension.status != DealExtension.Status.PENDING:
+            raise ValidationError(_("This extension request was already decided."))
+        changes = {"days": extension.days}
+        if approve:
+            require_status(deal, [DealRegistration.Status.APPROVED], _("The registration is no longer protected."))
+            old = deal.protected_until
+            deal.protected_until = max(old, timezone.localdate()) + timedelta(days=extension.days)
+            deal.expiry_warned_at = None
+            deal.save(update_fields=["protected_until", "expiry_warned_at", "updated_at"])
+            changes.update({"protected_until": {"from": old.isoformat(), "to": deal.protected_until.isoformat()}})
+        extension.status = DealExtension.Status.APPROVED if approve else DealExtension.Status.DECLINED
+        extension.decided_by, extension.decided_at, extension.decision_reason = actor, now, reason
+        extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        history.record(deal, action="extension_" + extension.status, actor=actor, reason=reason, changes=changes, at=now)
+        audit_log(tenant=tenant, actor=actor, action="deal.extension_" + extension.status, obj=deal, request=request)
+        if approve:
+            title = _("Protection extended: %(customer)s until %(date)s") % {
+                "customer": deal.customer_name, "date": formats.date_format(deal.protected_until, "SHORT_DATE_FORMAT")}
+        else:
+            title = _("Extension declined: %(customer)s") % {"customer": deal.customer_name}
+        notify_partner(tenant, deal, title, reason, request)
+    return extension
+
+
+# --- Nightly: expiry and warnings --------------------------------------------------------------
+
+
+def expire_deals(tenant, queryset: QuerySet, *, now: datetime | None = None) -> list[DealRegistration]:
+    """Expire the given approved deals set-based: one locking read, one bulk insert of history
+    entries, one update per batch (the chain needs each deal's head, so entries are built here)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deals = list(queryset.filter(status=DealRegistration.Status.APPROVED).select_for_update()
+                     .order_by("pk").only("pk", "tenant_id", "partner_id", "submitted_by_id", "customer_name",
+                                          "protected_until", "history_head", "history_count", "status"))
+        if not deals:
+            return []
+        entries = [history.build_entry(d, action="expired", from_status="approved", to_status="expired", at=now,
+                                       changes={"protected_until": d.protected_until.isoformat()}) for d in deals]
+        type(entries[0]).objects.bulk_create(entries)
+        for d in deals:
+            d.status = DealRegistration.Status.EXPIRED
+        DealRegistration.objects.bulk_update(deals, ["status", "history_head", "history_count"], batch_size=500)
+    return deals
+
+
+def protection_nightly(*, tenant, today: date | None = None) -> dict:
+    """Expire protections that ended, and warn partners WARN_DAYS before the end (once)."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    expired = expire_deals(tenant, DealRegistration.objects.filter(
+        tenant=tenant, status=DealRegistration.Status.APPROVED, protected_until__lt=today), now=now)
+    _notify_grouped(tenant, expired, lambda n: _("%(n)d deal protection(s) expired") % {"n": n},
+                    lambda d: _("%(customer)s (ended %(date)s)") % {
+                        "customer": d.customer_name, "date": formats.date_format(d.protected_until, "SHORT_DATE_FORMAT")})
+    with transaction.atomic():
+        warn = list(DealRegistration.objects.select_for_update().filter(
+            tenant=tenant, status=DealRegistration.Status.APPROVED, expiry_warned_at__isnull=True,
+            protected_until__gte=today, protected_until__lte=today + timedelta(days=WARN_DAYS),
+        ).order_by("protected_until"))
+        DealRegistration.objects.filter(pk__in=[d.pk for d in warn]).update(expiry_warned_at=now)
+        _notify_grouped(tenant, warn, lambda n: _("%(n)d deal protection(s) end within %(days)d days") % {
+            "n": n, "days": WARN_DAYS},
+            lambda d: _("%(customer)s: protected until %(date)s. Update the deal or ask for an extension.") % {
+                "customer": d.customer_name, "date": formats.date_format(d.protected_until, "SHORT_DATE_FORMAT")})
+    return {"expired": len(expired), "warned": len(warn)}
+
+
+def _notify_grouped(tenant, deals: list[DealRegistration], title, line) -> None:
+    """One notification per recipient listing their deals, not one per deal."""
+    by_user: dict = defaultdict(list)
+    users = {}
+    for deal in deals:
+        for user in partner_recipients(deal):
+            users[user.pk] = user
+            by_user[user.pk].append(deal)
+    url = tenant_url(tenant, reverse("deals:list"))
+    for user_id, items in by_user.items():
+        body = "\n".join(f"- {line(d)}" for d in items)
+        notify(tenant=tenant, users=[users[user_id]], title=title(len(items)), body=body, url=url)
+
+
+# --- Attribution ----------------------------------------------------------------------------
+
+
+def deal_partner_add(*, tenant, deal: DealRegistration, partner, role: str, actor, request=None) -> DealPartner:
+    check_same_tenant(tenant, deal, partner)
+    if role not in DealPartner.Role.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    with transaction.atomic():
+        deal = lock_deal(deal)
+        if DealPartner.objects.filter(tenant=tenant, deal=deal, partner=partner).exists():
+            raise ValidationError({"partner": _("%(partner)s is already credited on this deal.") % {"partner": partner.name}})
+        link = DealPartner.objects.create(tenant=tenant, deal=deal, partner=partner, role=role, added_by=actor)
+        history.record(deal, action="partner_added", actor=actor, internal=True,
+                       changes={"partner": str(partner.pk), "partner_name": partner.name, "role": role})
+        audit_log(tenant=tenant, actor=actor, action="deal.partner_add", obj=deal, request=request,
+                  changes={"partner": partner.name, "role": role})
+    return link
+
+
+def deal_partner_remove(*, tenant, link: DealPartner, actor, request=None) -> None:
+    with transaction.atomic():
+        deal = lock_deal(link.deal)
+        if link.partner_id == deal.partner_id:
+            raise ValidationError(_("The registering partner stays credited on its own deal."))
+        partner_name = link.partner.name
+        history.record(deal, action="partner_removed", actor=actor, internal=True,
+                       changes={"partner": str(link.partner_id), "partner_name": partner_name, "role": link.role})
+        link.delete()
+        audit_log(tenant=tenant, actor=actor, action="deal.partner_remove", obj=deal, request=request,
+                  changes={"partner": partner_name})
+
+
+def won_revenue(tenant, partner_ids: list, as_of: date) -> dict:
+    """Metric provider: won revenue in the base currency over the 12 months up to `as_of`,
+    credited to the registering (sourcing) partner; one grouped query."""
+    from django.db.models import Sum
+
+    start = as_of - timedelta(days=365)
+    rows = (DealRegistration.objects.filter(
+        tenant=tenant, partner_id__in=partner_ids, status=DealRegistration.Status.WON,
+        closed_on__gt=start, closed_on__lte=as_of, won_base_amount__isnull=False,
+    ).values("partner_id").annotate(total=Sum("won_base_amount")).order_by())
+    totals = {pid: Decimal("0") for pid in partner_ids}
+    totals.update({r["partner_id"]: r["total"] for r in rows})
+    return totals

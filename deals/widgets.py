@@ -1,0 +1,26 @@
+"""Home-page widget contexts (registered in DealsConfig.ready)."""
+
+from __future__ import annotations
+
+from deals import selectors
+from deals.models import DealRegistration
+from deals.services import may_register
+
+
+def partner_home(request) -> dict | None:
+    membership = request.membership
+    if membership is None or membership.partner_id is None:
+        return None
+    context = selectors.partner_widget(request)
+    can_deal, _reason = may_register(membership.partner, DealRegistration.Kind.DEAL)
+    can_refer, _reason = may_register(membership.partner, DealRegistration.Kind.REFERRAL)
+    context["can_register"] = can_deal or can_refer
+    context["register_url"] = "deals:register" if can_deal else "deals:refer"
+    return context
+
+
+def staff_home(request) -> dict | None:
+    membership = request.membership
+    if membership is None:
+        return None
+    return {**selectors.staff_widget(request), "can_manage": membership.can_manage}
