@@ -15,6 +15,9 @@ PARAM_MODELS: dict[str, str] = {
     "course_id": "content.Course",
     "module_id": "content.Module",
     "certification_id": "content.Certification",
+    "deal_id": "deals.DealRegistration",
+    "deal_partner_id": "deals.DealPartner",
+    "house_account_id": "deals.HouseAccount",
 }
 
 PARAM_VALUES: dict[str, str] = {
