@@ -30,6 +30,7 @@ KINDS = {
     "colleague_invited": "Invited a colleague",
     "profile_updated": "Updated the profile",
     "agreement_accepted": "Accepted the program agreement",
+    "onboarding_completed": "Completed onboarding",
     "content_viewed": "Viewed content",
     "content_downloaded": "Downloaded content",
     "course_completed": "Completed a course",
