@@ -28,6 +28,11 @@ def pytest_configure(config):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Per-process cache: rate-limit counters of one test never leak into another run.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # N+1 guard: any request that loads a relation once per row of a list fails the test
+    # (django-zeal raises inside the view, so the test client sees the error).
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "zeal.middleware.zeal_middleware"]
+    settings.ZEAL_RAISE = True
+    settings.ZEAL_SHOW_ALL_CALLERS = False
     from prm.celery import app
 
     app.conf.task_always_eager = True

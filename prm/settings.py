@@ -8,6 +8,7 @@ Production sets DEBUG=0, SECRET_KEY, DATABASE_URL, REDIS_URL and PRM_BASE_DOMAIN
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,11 @@ INSTALLED_APPS = [
     "incentives",
     "analytics",
 ]
+
+# Under pytest, django-zeal watches every request for N+1 queries (see conftest.py).
+TESTING = "pytest" in sys.modules
+if TESTING:
+    INSTALLED_APPS.append("zeal")
 
 MIDDLEWARE = [
     "prm.tenancy.middleware.TenantMiddleware",
