@@ -43,6 +43,14 @@ class RegistrationForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     nonce = forms.UUIDField(widget=forms.HiddenInput)
 
+    REQUIRED_MESSAGES = {
+        "customer_name": _("Enter the customer's company name."),
+        "contact_name": _("Enter the name of your contact at the customer."),
+        "contact_email": _("Enter your contact's email address."),
+        "products": _("Choose at least one product."),
+        "amount": _("Enter the expected deal amount."),
+        "expected_close_date": _("Enter the expected close date."),
+    }
     REFERRAL_FIELDS = ("customer_name", "website", "country", "contact_name", "contact_email", "contact_title",
                        "products", "amount", "currency", "notes", "nonce")
 
@@ -61,7 +69,7 @@ class RegistrationForm(forms.Form):
                     del self.fields[name]
             self.fields["amount"].label = _("Estimated amount (optional)")
             self.fields["notes"].label = _("What does the customer need?")
-        # Mark required fields for the label asterisk (the service decides; this mirrors it).
+        # Mark required fields for the label asterisk (the service decides; this mirrors it, with its wording).
         self.fields["customer_name"].required = True
         contact = tenant.deal_contact_required
         self.fields["contact_name"].required = contact
@@ -69,7 +77,10 @@ class RegistrationForm(forms.Form):
         if is_deal:
             for name in ("products", "amount", "expected_close_date"):
                 self.fields[name].required = True
-        self.fields["expected_close_date"].widget.attrs["min"] = timezone.localdate().isoformat() if is_deal else ""
+            self.fields["expected_close_date"].widget.attrs["min"] = timezone.localdate().isoformat()
+        for name, message in self.REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
         for name, f in self.fields.items():
             if f.required and not isinstance(f.widget, (forms.HiddenInput, forms.CheckboxSelectMultiple)):
                 f.widget.attrs["required"] = True
@@ -77,13 +88,13 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
+        # The service's rules run even when some fields already failed, so every problem shows at once.
         try:
             cleaned = validate_registration(tenant=self.tenant, data=data, kind=self.kind)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, messages)
             return data
         data.update(cleaned)
         return data

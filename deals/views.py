@@ -22,12 +22,19 @@ from prm.tenancy.access import manager_required, member_required, partner_requir
 from prm.tenancy.views import render_error
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def _add_errors(request: HttpRequest, form, exc: ValidationError) -> None:
+    """Field errors go next to their field; a refusal of the whole action (already decided,
+    exclusivity, …) becomes a page message, visible even where the form is no longer shown."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            if field in form.fields:
+                form.add_error(field, errors)
+            else:
+                for error in errors:
+                    messages.error(request, error)
     else:
-        form.add_error(None, exc.messages)
+        for error in exc.messages:
+            messages.error(request, error)
 
 
 # --- Lists and export ---------------------------------------------------------------------------
@@ -82,7 +89,7 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse:
                 nonce=form.cleaned_data["nonce"], request=request,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
         else:
             if created:
                 messages.success(request, _("Registration received. Your channel manager will review it."))
@@ -90,7 +97,7 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse:
                 messages.info(request, _("We had already received this registration; it was not submitted twice."))
             return redirect("deals:detail", deal_id=deal.pk)
     return render(request, "deals/register.html", {"form": form, "kind": kind, "is_referral": kind == "referral"},
-                  status=200 if request.method == "GET" or form.is_valid() else 422)
+                  status=422 if request.method == "POST" else 200)
 
 
 @partner_required
@@ -171,7 +178,7 @@ def update(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Registration updated."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, update_form=form)
 
 
@@ -197,7 +204,7 @@ def outcome(request: HttpRequest, deal_id) -> HttpResponse:
                 messages.success(request, _("The deal is recorded as lost."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, outcome_form=form)
 
 
@@ -213,7 +220,7 @@ def respond(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Thanks, your registration is back in the review queue."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, respond_form=form)
 
 
@@ -229,7 +236,7 @@ def extension(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Extension requested. Your channel manager will decide."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, extension_form=form)
 
 
@@ -247,7 +254,7 @@ def extension_decide(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Extension decided."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, decide_form=form)
 
 
@@ -263,7 +270,7 @@ def appeal(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Appeal sent to the program administrators."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, appeal_form=form)
 
 
@@ -281,7 +288,7 @@ def appeal_decide(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Appeal decided."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, appeal_decide_form=form)
 
 
@@ -310,7 +317,7 @@ def decide(request: HttpRequest, deal_id) -> HttpResponse:
                 return _queue(request)
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     if from_queue:
         for error in form.non_field_errors() + form.errors.get("reason", []) + form.errors.get("action", []):
             messages.error(request, f"{deal.customer_name}: {error}")
@@ -330,7 +337,7 @@ def partner_add(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Partner credited on the deal."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
     return _detail(request, deal, status=422, partner_form=form)
 
 
@@ -406,7 +413,7 @@ def house_accounts(request: HttpRequest) -> HttpResponse:
             result = services.house_accounts_import(tenant=request.tenant, file=form.cleaned_data["file"],
                                                     actor=request.user, request=request)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            _add_errors(request, form, exc)
         else:
             messages.success(request, _("Imported: %(c)d new, %(u)d updated house accounts.") % {
                 "c": result.created, "u": result.updated})

@@ -16,14 +16,16 @@ from django.utils.translation import gettext as _
 from deals import history
 from deals.models import DealExtension, DealPartner, DealRegistration
 from deals.services._common import (
-    check_same_tenant, event_data, lock_deal, notify_managers, notify_partner, partner_recipients, require_status,
+    check_same_tenant, event_data, lock_deal, notify_managers, notify_partner, require_status,
     to_base,
 )
 from deals.services.registration import _clean_amount
 from prm.audit.services import audit_log
 from prm.events.services import record_event
 from prm.notifications.services import notify
+from prm.tenancy.models import Membership
 from prm.tenancy.resolution import tenant_url
+from prm.tenancy.roles import Role
 
 WARN_DAYS = 14
 # Outcomes may be recorded on a protected deal, and by staff also after protection lapsed.
@@ -201,13 +203,19 @@ def protection_nightly(*, tenant, today: date | None = None) -> dict:
 
 
 def _notify_grouped(tenant, deals: list[DealRegistration], title, line) -> None:
-    """One notification per recipient listing their deals, not one per deal."""
+    """One notification per recipient listing their deals, not one per deal (one membership query)."""
+    if not deals:
+        return
+    members = list(Membership.objects.filter(
+        tenant=tenant, partner_id__in={d.partner_id for d in deals}, is_active=True, user__is_active=True,
+    ).select_related("user"))
     by_user: dict = defaultdict(list)
     users = {}
     for deal in deals:
-        for user in partner_recipients(deal):
-            users[user.pk] = user
-            by_user[user.pk].append(deal)
+        for m in members:
+            if m.partner_id == deal.partner_id and (m.role == Role.PARTNER_ADMIN or m.user_id == deal.submitted_by_id):
+                users[m.user_id] = m.user
+                by_user[m.user_id].append(deal)
     url = tenant_url(tenant, reverse("deals:list"))
     for user_id, items in by_user.items():
         body = "\n".join(f"- {line(d)}" for d in items)

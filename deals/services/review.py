@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from deals import history
+from deals._nplusone import per_item_queries
 from deals.conflicts import Match, Probe, find_matches, matches_for
 from deals.models import CustomerLock, DealAppeal, DealRegistration
 from deals.services._common import (
@@ -189,11 +190,12 @@ def deals_bulk_decide(*, tenant, deals: list[DealRegistration], actor, action: s
     if action not in services:
         raise ValidationError(_("Unknown action."))
     result = BulkResult([], [])
-    for deal in sorted(deals, key=lambda d: d.submitted_at):
-        try:
-            result.done.append(services[action](deal))
-        except ValidationError as exc:
-            result.failed.append((deal, " ".join(exc.messages)))
+    with per_item_queries():
+        for deal in sorted(deals, key=lambda d: d.submitted_at):
+            try:
+                result.done.append(services[action](deal))
+            except ValidationError as exc:
+                result.failed.append((deal, " ".join(exc.messages)))
     return result
 
 
@@ -276,16 +278,17 @@ def sla_sweep(*, tenant, now: datetime | None = None) -> dict:
     if tenant.auto_approve_on_sla_breach:
         candidates = list(overdue)
         matches = find_matches(tenant, [Probe.for_deal(d) for d in candidates], today=timezone.localdate(now))
-        for deal in candidates:
-            if matches[deal.pk]:
-                continue  # anything that might be a conflict waits for a human
-            try:
-                approved.append(deal_approve(
-                    tenant=tenant, deal=deal, actor=None, now=now, auto=True,
-                    reason=_("Approved automatically: the review deadline passed with no possible conflict."),
-                ))
-            except ValidationError:
-                continue  # decided or conflicted meanwhile
+        with per_item_queries():
+            for deal in candidates:
+                if matches[deal.pk]:
+                    continue  # anything that might be a conflict waits for a human
+                try:
+                    approved.append(deal_approve(
+                        tenant=tenant, deal=deal, actor=None, now=now, auto=True,
+                        reason=_("Approved automatically: the review deadline passed with no possible conflict."),
+                    ))
+                except ValidationError:
+                    continue  # decided or conflicted meanwhile
     return {"escalated": len(newly), "auto_approved": len(approved)}
 
 

@@ -52,6 +52,7 @@ class DealFactory(ScopedFactory):
 
     class Meta:
         model = DealRegistration
+        skip_postgeneration_save = True
 
     tenant = factory.SubFactory(TenantFactory)
     partner = factory.LazyAttribute(lambda o: PartnerFactory(tenant=o.tenant))
