@@ -158,7 +158,7 @@ class AgreementAdmin(AdminOnlyMixin, TenantModelAdmin):
         # Version numbering and immutability live in the service.
         agreement_save_draft(tenant=request.tenant, agreement=obj, actor=request.user, request=request)
 
-    @admin.action(description=_("Publish the selected drafts (partners must accept them)"))
+    @admin.action(description=_("Publish the selected drafts (partners must accept them)"), permissions=["change"])
     def publish(self, request, queryset):
         for agreement in queryset.order_by("version"):
             try:
@@ -250,20 +250,20 @@ class PartnerApplicationAdmin(TenantModelAdmin):
         if ok:
             self.message_user(request, done % {"n": ok}, messages.SUCCESS)
 
-    @admin.action(description=_("Approve (creates the partner and invites the contact)"))
+    @admin.action(description=_("Approve (creates the partner and invites the contact)"), permissions=["change"])
     def approve(self, request, queryset):
         self._each(request, queryset, lambda a: application_approve(
             tenant=request.tenant, application=a, actor=request.user, request=request),
             _("%(n)s application(s) approved."))
 
-    @admin.action(description=_("Decline (the reason above is emailed)"))
+    @admin.action(description=_("Decline (the reason above is emailed)"), permissions=["change"])
     def decline(self, request, queryset):
         reason = request.POST.get("message", "")
         self._each(request, queryset, lambda a: application_decline(
             tenant=request.tenant, application=a, actor=request.user, reason=reason, request=request),
             _("%(n)s application(s) declined."))
 
-    @admin.action(description=_("Ask for more information (the question above is emailed)"))
+    @admin.action(description=_("Ask for more information (the question above is emailed)"), permissions=["change"])
     def request_info(self, request, queryset):
         question = request.POST.get("message", "")
         self._each(request, queryset, lambda a: application_request_info(

@@ -95,11 +95,16 @@ def tier_requirements_check(
 
 
 def tier_recommendation(*, tenant, partner_ids: Iterable, as_of: date | None = None) -> dict:
-    """{partner_id: the highest tier whose requirements the partner meets (or the entry tier)}."""
+    """{partner_id: the tier the partner qualifies for}: climbing the ladder from the entry tier,
+    the last tier before the first one whose requirements are not met (the entry tier at least)."""
     recommendation = {}
     for pid, checks in tier_requirements_check(tenant=tenant, partner_ids=partner_ids, as_of=as_of).items():
-        met = [c.tier for c in checks if c.met]
-        recommendation[pid] = met[-1] if met else (checks[0].tier if checks else None)
+        reached = checks[0].tier if checks else None
+        for check in checks:
+            if not check.met:
+                break
+            reached = check.tier
+        recommendation[pid] = reached
     return recommendation
 
 

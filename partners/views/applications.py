@@ -89,6 +89,9 @@ def decide(request: HttpRequest, application_id) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
             status = 400
+            application.refresh_from_db()
+            if not application.is_open:  # the forms are gone: say why in a message
+                messages.error(request, " ".join(exc.messages))
         else:
             if not request.htmx:
                 return redirect("partners:application_detail", application_id=application.pk)

@@ -41,3 +41,98 @@ class PartnerFactory(ScopedFactory):
     partner_type = factory.LazyAttribute(lambda o: PartnerTypeFactory(tenant=o.tenant))
     tier = factory.LazyAttribute(lambda o: TierFactory(tenant=o.tenant))
     status = "active"
+
+
+# --- Recruitment, onboarding, agreements ------------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from partners.models import (  # noqa: E402
+    Agreement, IdealPartnerProfile, IdealProfileCriterion, OnboardingPath, OnboardingStep, PartnerApplication,
+    content_hash,
+)
+
+__all__ += [
+    "PartnerApplicationFactory", "IdealPartnerProfileFactory", "CriterionFactory", "OnboardingPathFactory",
+    "OnboardingStepFactory", "AgreementFactory",
+]
+
+
+class PartnerApplicationFactory(ScopedFactory):
+    class Meta:
+        model = PartnerApplication
+
+    tenant = factory.SubFactory(TenantFactory)
+    company = factory.Sequence(lambda n: f"Applicant {n}")
+    domain = factory.Sequence(lambda n: f"applicant{n}.example")
+    website = factory.LazyAttribute(lambda o: f"https://www.{o.domain}")
+    country = "DE"
+    regions = factory.LazyFunction(lambda: ["EMEA"])
+    specialties = factory.LazyFunction(lambda: ["cloud"])
+    partner_type = factory.LazyAttribute(lambda o: PartnerTypeFactory(tenant=o.tenant))
+    employees = 50
+    revenue_band = "1m-10m"
+    contact_name = "Alex Applicant"
+    contact_email = factory.LazyAttribute(lambda o: f"alex@{o.domain}")
+    fit_score = 50
+
+
+class IdealPartnerProfileFactory(ScopedFactory):
+    class Meta:
+        model = IdealPartnerProfile
+        django_get_or_create = ("tenant",)
+
+    tenant = factory.SubFactory(TenantFactory)
+    base_score = 50
+
+
+class CriterionFactory(ScopedFactory):
+    class Meta:
+        model = IdealProfileCriterion
+
+    profile = factory.SubFactory(IdealPartnerProfileFactory)
+    tenant = factory.LazyAttribute(lambda o: o.profile.tenant)
+    kind = "region"
+    region = "EMEA"
+    points_match = 20
+    points_miss = 0
+
+
+class OnboardingPathFactory(ScopedFactory):
+    class Meta:
+        model = OnboardingPath
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner_type = factory.LazyAttribute(lambda o: PartnerTypeFactory(tenant=o.tenant))
+    name = factory.LazyAttribute(lambda o: f"{o.partner_type.name if o.partner_type else 'Default'} onboarding")
+    stuck_after_days = 14
+
+
+class OnboardingStepFactory(ScopedFactory):
+    class Meta:
+        model = OnboardingStep
+
+    path = factory.SubFactory(OnboardingPathFactory)
+    tenant = factory.LazyAttribute(lambda o: o.path.tenant)
+    order = factory.Sequence(lambda n: n + 1)
+    kind = "manual"
+    title = factory.LazyAttribute(lambda o: dict(OnboardingStep.Kind.choices)[o.kind])
+
+
+class AgreementFactory(ScopedFactory):
+    """A published agreement by default (pass published_at=None for a draft)."""
+
+    class Meta:
+        model = Agreement
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner_type = None
+    version = 1
+    title = "Partner program agreement"
+    body = factory.Sequence(lambda n: f"Terms of the partner program, edition {n}.")
+    published_at = factory.LazyFunction(timezone.now)
+    content_hash = factory.LazyAttribute(lambda o: content_hash(o.title, o.body) if o.published_at else "")
+    reacceptance_due_at = factory.LazyAttribute(
+        lambda o: o.published_at + timedelta(days=o.tenant.agreement_grace_days) if o.published_at else None)
