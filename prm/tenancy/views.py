@@ -148,7 +148,8 @@ def _settings_view():
                       changes={"changed": form.changed_data, "before": before}, request=request)
             messages.success(request, _("Program settings saved."))
             return redirect("tenant_settings")
-        return render(request, "portal/tenant_settings.html", {"form": form})
+        status = 400 if form.errors else 200
+        return render(request, "portal/tenant_settings.html", {"form": form}, status=status)
 
     return tenant_settings
 
