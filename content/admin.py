@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -39,6 +40,8 @@ class AssetAdmin(TenantModelAdmin):
     search_fields = ["title", "tags", "description"]
     list_select_related = ["category", "min_tier", "current_version"]
     inlines = [AssetVersionInline]
+    # The shared form uses one datetime-local input per date (not the admin's split widget).
+    formfield_overrides = {models.DateTimeField: {"form_class": forms.DateTimeField}}
     fieldsets = [
         (None, {"fields": ["title", "description", "category", "tags", "language", "is_featured"]}),
         (_("Content"), {"fields": ["kind", "file", "version_note", "external_url", "html_body", "co_brand"]}),

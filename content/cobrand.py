@@ -111,14 +111,14 @@ def cobrand_pdf(source: BinaryIO, stamp: Stamp) -> bytes:
             except Exception:  # a logo that cannot be decoded is left out, not fatal
                 logo = None
         overlays: dict[tuple, object] = {}
-        writer = PdfWriter()
-        for page in reader.pages:
+        # pypdf merges onto pages that belong to a writer: clone the document, stamp its pages.
+        writer = PdfWriter(clone_from=reader)
+        for page in writer.pages:
             box = page.mediabox
             key = (float(box.left), float(box.bottom), float(box.width), float(box.height))
             if key not in overlays:
                 overlays[key] = _overlay(key[2], key[3], key[0], key[1], stamp, logo)
             page.merge_page(overlays[key])
-            writer.add_page(page)
         out = io.BytesIO()
         writer.write(out)
         return out.getvalue()

@@ -55,8 +55,11 @@ with scopes_disabled():
             super().__init__(*args, **kwargs)
             self.fields["limit_to_types"].queryset = PartnerType.objects.order_by("name")
             self.fields["category"].queryset = Category.objects.order_by("order", "name")
+            self.fields["category"].empty_label = _("No category")
             self.fields["min_tier"].queryset = Tier.objects.order_by("rank")
-            if self.instance.pk:
+            self.fields["min_tier"].empty_label = _("Every tier")
+            self.fields["language"].choices = [("", _("Any language"))] + list(settings.LANGUAGES)
+            if not self.instance._state.adding:
                 self.fields["limit_to_types"].initial = [t.pk for t in self.instance.partner_types.all()]
                 self.fields["file"].label = _("Replace the file (keeps the old version as history)")
             self.fields["file"].help_text = _(
@@ -79,7 +82,7 @@ with scopes_disabled():
         def clean(self):
             data = super().clean()
             kind = data.get("kind")
-            has_file = bool(data.get("file")) or bool(self.instance.pk and self.instance.current_version_id)
+            has_file = bool(data.get("file")) or bool(self.instance.current_version_id)
             if kind == Asset.Kind.FILE and data.get("publish_at") and not has_file and "file" not in self.errors:
                 self.add_error("file", _("Upload the file before publishing this asset."))
             if data.get("file") and kind and kind != Asset.Kind.FILE:
@@ -137,7 +140,8 @@ with scopes_disabled():
             super().__init__(*args, **kwargs)
             self.fields["limit_to_types"].queryset = PartnerType.objects.order_by("name")
             self.fields["min_tier"].queryset = Tier.objects.order_by("rank")
-            if self.instance.pk:
+            self.fields["min_tier"].empty_label = _("Every tier")
+            if not self.instance._state.adding:
                 self.fields["limit_to_types"].initial = [t.pk for t in self.instance.partner_types.all()]
 
 
