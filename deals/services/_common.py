@@ -26,7 +26,8 @@ def deal_url(tenant, deal: DealRegistration, request=None) -> str:
 
 def lock_deal(deal: DealRegistration) -> DealRegistration:
     """Re-read the deal under a row lock (caller is inside transaction.atomic)."""
-    return DealRegistration.objects.select_for_update().select_related("partner", "partner__tier").get(pk=deal.pk)
+    return (DealRegistration.objects.select_for_update(of=("self",)).select_related("partner", "partner__tier")
+            .get(pk=deal.pk))
 
 
 def require_status(deal: DealRegistration, allowed: Iterable[str], message: str | None = None) -> None:
