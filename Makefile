@@ -44,7 +44,12 @@ run: venv seed serve
 test: deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider $(PYTEST_ARGS)
 
+# Benchmarks need PostgreSQL (DATABASE_URL) and wrk (installed from Debian here if missing).
 bench: venv
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; \
+	fi
 	$(BIN)/python -m prm.bench
 
 lint: venv
