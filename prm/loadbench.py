@@ -135,14 +135,16 @@ def _sign_in(port: int, host: str, email: str) -> str:
 
     base = f"http://127.0.0.1:{port}"
     headers = {"Host": host, "X-Forwarded-Proto": "https", "Referer": f"https://{host}/accounts/login/"}
-    session = requests.Session()
-    page = session.get(f"{base}/accounts/login/", headers=headers, allow_redirects=False)
+    # The cookies are Secure (production settings) and this hop is plain HTTP behind the
+    # pretend proxy, so they are carried by hand.
+    page = requests.get(f"{base}/accounts/login/", headers=headers, allow_redirects=False)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(f"{base}/accounts/login/", headers=headers, allow_redirects=False,
-                            data={"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD})
-    if response.status_code != 302 or "sessionid" not in session.cookies:
+    cookie = "; ".join(f"{k}={v}" for k, v in page.cookies.items())
+    response = requests.post(f"{base}/accounts/login/", headers={**headers, "Cookie": cookie}, allow_redirects=False,
+                             data={"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD})
+    if response.status_code != 302 or "sessionid" not in response.cookies:
         raise SystemExit(f"sign-in failed for {email}: HTTP {response.status_code}")
-    return session.cookies["sessionid"]
+    return response.cookies["sessionid"]
 
 
 def _resolve(names: list[str]) -> str | None:
@@ -198,6 +200,7 @@ def run(tenant_slug: str, users: int, seconds: int, workers: int) -> list[Result
     env = {**os.environ, "DEBUG": "0", "PRM_BASE_DOMAIN": BASE_DOMAIN, "SECURE_SSL_REDIRECT": "0",
            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50), "LOG_LEVEL": "WARNING",
            "DB_CONN_MAX_AGE": "600"}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "prm.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
          "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True,
