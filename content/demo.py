@@ -23,6 +23,7 @@ from content.models import (
     Module,
     ModuleCompletion,
     Question,
+    QuizAttempt,
 )
 from content.services.training import add_months
 from prm.events.models import EngagementEvent
@@ -260,6 +261,14 @@ def seed_certifications(ctx: DemoContext, courses: dict[str, Course]) -> None:
         if Certification.objects.filter(course=course, user=user).exists():
             continue
         issued = now - timedelta(days=days)
+        # The passing attempt that earned it (a failed one before it, now and then).
+        if key == "silver":
+            failed = QuizAttempt.objects.create(tenant=tenant, course=course, user=user, partner=partner, score=33,
+                                                passed=False)
+            QuizAttempt.objects.filter(pk=failed.pk).update(created_at=issued - timedelta(days=1))
+        attempt = QuizAttempt.objects.create(tenant=tenant, course=course, user=user, partner=partner, score=100,
+                                             passed=True)
+        QuizAttempt.objects.filter(pk=attempt.pk).update(created_at=issued)
         Certification.objects.create(
             tenant=tenant, course=course, user=user, partner=partner, issued_at=issued, score=100,
             expires_at=add_months(issued, course.validity_months),

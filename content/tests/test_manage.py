@@ -117,3 +117,13 @@ def test_the_management_list_shows_every_state_and_recent_use(tenant, manager, c
     assert rows["Live deck"]["usage"]["views"] == 1
     assert draft.publication_state == "draft"
     assert "Draft" in response.content.decode()
+
+
+def test_merge_templates_may_use_conditions_and_formatting_filters():
+    from content.merge import render_merge_template, validate_merge_template
+
+    body = '{% if partner_tier == "Gold" %}<b>{{ partner_name|upper }}</b>{% else %}{{ contact_name|default:"us" }}{% endif %}'
+    validate_merge_template(body)
+    context = {"partner_tier": "Gold", "partner_name": "Ace & Co", "contact_name": ""}
+    assert render_merge_template(body, context) == "<b>ACE &amp; CO</b>"
+    assert render_merge_template(body, {**context, "partner_tier": "Silver"}) == "us"
