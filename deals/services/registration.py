@@ -53,7 +53,9 @@ def _clean_amount(value, *, required: bool, errors: dict) -> Decimal | None:
         errors["amount"] = _("That amount (over 1,000,000,000) looks like a typo. Contact your channel manager for deals this size.")
     elif amount != amount.quantize(Decimal("0.01")):
         errors["amount"] = _("Use at most two decimal places.")
-    return amount
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
 
 
 def validate_registration(*, tenant, data: dict, kind: str, today: date | None = None) -> dict:
