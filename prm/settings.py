@@ -292,6 +292,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Daily at 06:30 UTC: expiry reminders arrive in the morning (expired ones are marked too).
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=6, minute=30),
     },
+    "incentives-spif-reevaluate": {
+        "task": "incentives.tasks.spif_reevaluate",
+        # Nightly at 03:10 UTC, after the deals job: catch-up accruals and reversals (a re-run is a no-op).
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=3, minute=10),
+    },
+    "incentives-mdf-deadlines": {
+        "task": "incentives.tasks.mdf_deadlines",
+        # Daily at 07:00 UTC: claim reminders a week ahead, expiry of missed deadlines.
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=7, minute=0),
+    },
 }
 
 LOGGING = {
