@@ -87,6 +87,10 @@ with scopes_disabled():
                 self.add_error("file", _("Upload the file before publishing this asset."))
             if data.get("file") and kind and kind != Asset.Kind.FILE:
                 self.add_error("file", _("Choose “File” as the type to upload a file."))
+            current = self.instance.current_version if self.instance.current_version_id else None
+            if (data.get("co_brand") and kind == Asset.Kind.FILE and not data.get("file") and current is not None
+                    and current.content_type != "application/pdf"):
+                self.add_error("co_brand", _("Only PDF files can be co-branded; upload a PDF version first."))
             return data
 
 

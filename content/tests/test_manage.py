@@ -127,3 +127,15 @@ def test_merge_templates_may_use_conditions_and_formatting_filters():
     context = {"partner_tier": "Gold", "partner_name": "Ace & Co", "contact_name": ""}
     assert render_merge_template(body, context) == "<b>ACE &amp; CO</b>"
     assert render_merge_template(body, {**context, "partner_tier": "Silver"}) == "us"
+
+
+def test_co_branding_an_existing_non_pdf_file_is_refused_on_the_form(tenant, manager, client_for):
+    asset = file_asset(tenant, title="Notes", content=b"plain notes\n", original_name="notes.txt", content_type="text/plain")
+    response = client_for(tenant, manager).post(f"/content/manage/a/{asset.pk}/", {
+        "title": "Notes", "kind": "file", "audience_role": "", "co_brand": "on", "publish_at": "2025-01-10T09:30",
+    })
+    assert response.status_code == 400
+    assert response.context["form"].errors["co_brand"] == ["Only PDF files can be co-branded; upload a PDF version first."]
+    with tenant_scope(tenant):
+        asset.refresh_from_db()
+        assert asset.co_brand is False
