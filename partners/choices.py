@@ -55,13 +55,20 @@ def normalise_specialties(value: str | Iterable[str]) -> list[str]:
     return seen
 
 
-def parse_regions(value: str | Iterable[str]) -> tuple[list[str], list[str]]:
+def region_lookup() -> dict[str, str]:
+    """{lower-cased code or label in the active language: code}."""
+    lookup = {str(label).lower(): code for code, label in REGIONS}
+    lookup.update({code.lower(): code for code in REGION_CODES})
+    return lookup
+
+
+def parse_regions(value: str | Iterable[str], lookup: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
     """(known region codes, unknown values). Accepts codes or labels, any case."""
-    by_label = {str(label).lower(): code for code, label in REGIONS}
+    by_label = lookup if lookup is not None else region_lookup()
     known: list[str] = []
     unknown: list[str] = []
     for item in split_list(value):
-        code = item.upper() if item.upper() in REGION_CODES else by_label.get(item.lower())
+        code = by_label.get(item.lower())
         if code is None:
             unknown.append(item)
         elif code not in known:

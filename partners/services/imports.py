@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from partners.choices import MAX_SPECIALTIES, REVENUE_BAND_CODES, normalise_specialties, parse_regions
+from partners.choices import MAX_SPECIALTIES, REVENUE_BAND_CODES, normalise_specialties, parse_regions, region_lookup
 from partners.models import (
     OnboardingPath, Partner, PartnerImport, PartnerImportError, PartnerOnboarding, PartnerType, Tier, TierChange,
 )
@@ -74,6 +74,15 @@ def import_progress(partner_import: PartnerImport) -> int:
 # --- Reading --------------------------------------------------------------------------
 
 
+def _cell(value: str) -> str:
+    """Strip a cell, and undo prm.csv_safe's formula guard (a leading ' before = + - @) so that
+    re-importing an export gives back the original value instead of growing quotes."""
+    value = value.strip()
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
+        return value[1:]
+    return value
+
+
 def _normalise_header(name: str) -> str:
     key = (name or "").strip().lower().replace(" ", "_").replace("-", "_")
     return ALIASES.get(key, key)
@@ -99,7 +108,7 @@ def read_csv(binary) -> Iterator[tuple[list[str], Iterator[tuple[int, dict]]]]:
             for number, cells in enumerate(reader, start=2):
                 if not any(c.strip() for c in cells):
                     continue  # blank line
-                yield number, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(header) if col}
+                yield number, {col: (_cell(cells[i]) if i < len(cells) else "") for i, col in enumerate(header) if col}
 
         yield header, rows()
     finally:
@@ -146,6 +155,12 @@ class RowValidator:
         self.statuses = {s.value: s.value for s in Partner.Status}
         self.statuses.update({str(s.label).lower(): s.value for s in Partner.Status})
         self.seen: dict[str, int] = {}
+        self.regions = region_lookup()
+        # Messages are translated once, not once per row.
+        self.msg = {
+            "missing_name": _("Missing name."), "missing_website": _("Missing website."),
+            "missing_country": _("Missing country."), "missing_email": _("Missing contact email."),
+        }
         ranked = sorted({t.pk: t for t in self.tiers.values()}.values(), key=lambda t: t.rank)
         self.entry_tier: Tier | None = ranked[0] if ranked else None
 
@@ -154,14 +169,14 @@ class RowValidator:
         errors, data = row.errors, row.data
         name = values.get("name", "")
         if not name:
-            errors.append(_("Missing name."))
+            errors.append(self.msg["missing_name"])
         elif len(name) > 200:
             errors.append(_("Name is longer than 200 characters."))
         data["name"] = name[:200]
 
         website = values.get("website", "")
         if not website:
-            errors.append(_("Missing website."))
+            errors.append(self.msg["missing_website"])
         else:
             if "://" not in website:
                 website = "https://" + website
@@ -183,7 +198,7 @@ class RowValidator:
         code = countries.alpha2(country) if len(country) in (2, 3) else ""
         code = code or (countries.by_name(country) if country else "")
         if not country:
-            errors.append(_("Missing country."))
+            errors.append(self.msg["missing_country"])
         elif not code:
             errors.append(_("Unknown country “%(value)s” (use a two-letter code such as DE).") % {"value": country})
         data["country"] = code
@@ -209,7 +224,7 @@ class RowValidator:
             if data["status"] is None:
                 errors.append(_("Unknown status “%(value)s”.") % {"value": status_value})
 
-        regions, unknown = parse_regions(values.get("regions", ""))
+        regions, unknown = parse_regions(values.get("regions", ""), self.regions)
         if unknown:
             errors.append(_("Unknown region(s): %(values)s (use NA, LATAM, EMEA, APAC).") % {"values": ", ".join(unknown)})
         data["regions"] = regions
@@ -236,7 +251,7 @@ class RowValidator:
         data["contact_name"] = values.get("contact_name", "")[:150]
         email = values.get("contact_email", "").lower()
         if not email:
-            errors.append(_("Missing contact email."))
+            errors.append(self.msg["missing_email"])
         else:
             try:
                 _email(email)
@@ -259,7 +274,10 @@ def _batches(iterator, size: int):
 
 def partner_import_create(*, tenant, upload, actor, send_invitations: bool = False, request=None) -> PartnerImport:
     """Validate the uploaded CSV (streaming) and keep it with a preview; nothing is imported yet."""
-    validate_upload(upload, kinds={"text"}, max_mb=MAX_FILE_MB)
+    try:
+        validate_upload(upload, kinds={"text"}, max_mb=MAX_FILE_MB)
+    except ValidationError as exc:
+        raise ValidationError([*exc.messages, _("Upload a CSV file saved as “CSV UTF-8” from your spreadsheet.")])
     try:
         with read_csv(upload) as (header, rows):
             unknown, total, valid, errors, creates, preview = _preview(tenant, header, rows)

@@ -40,7 +40,9 @@ def certifications(partner: Partner) -> dict:
         EngagementEvent.objects.filter(partner=partner, kind="certification_earned").select_related("user")
         .order_by("-occurred_at")[:20]
     )
-    return {"active": active.get(partner.pk, 0) if active is not None else None, "earned": events}
+    earned = [{"name": e.data.get("name") or e.data.get("title") or _("Certification"), "user": e.user,
+               "when": e.occurred_at, "expires": e.data.get("expires_on") or e.data.get("expires_at")} for e in events]
+    return {"active": active.get(partner.pk, 0) if active is not None else None, "earned": earned}
 
 
 @partner_required

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partners.forms import ManagerForm, PartnerFilterForm, StatusForm, StepTickForm, TierChangeForm
 from partners.models import AgreementAcceptance, OnboardingStep, Partner, PartnerUserObjectPermission, TierChange
+from partners.selectors import partner_list as filter_partners
 from partners.selectors import (
-    can_register_deals, onboarding_funnel, partner_list, partners_visible_to, stuck_onboardings, with_current_steps,
+    can_register_deals, onboarding_funnel, partners_visible_to, stuck_onboardings, with_current_steps,
 )
 from partners.services.agreements import agreement_status
 from partners.services.onboarding import onboarding_checklist, onboarding_step_tick
@@ -64,7 +65,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 def partner_list_qs(request, form):
-    return partner_list(partners_visible_to(request), **form.filters(request.user))
+    return filter_partners(partners_visible_to(request), **form.filters(request.user))
 
 
 @staff_required
