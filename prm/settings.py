@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Daily at 07:00 UTC: claim reminders a week ahead, expiry of missed deadlines.
         "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=7, minute=0),
     },
+    "analytics-health-nightly": {
+        "task": "analytics.tasks.health_nightly",
+        # Nightly at 01:30 UTC: one task per tenant scores yesterday (run exactly one beat process).
+        "schedule": __import__("celery.schedules", fromlist=["crontab"]).crontab(hour=1, minute=30),
+    },
 }
 
 LOGGING = {
