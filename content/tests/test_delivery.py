@@ -182,3 +182,12 @@ def test_onboarding_can_react_to_the_download_event(tenant, silver_user, client_
         from prm.events.services import _subscribers
 
         _subscribers["content_downloaded"].remove(spy)
+
+
+def test_a_co_branded_asset_whose_pdf_cannot_be_stamped_is_delivered_as_is(tenant, silver_user, client_for):
+    damaged = b"%PDF-1.4\n% damaged beyond repair\n"
+    asset = file_asset(tenant, title="Damaged", co_brand=True, content=damaged)
+    response = client_for(tenant, silver_user).get(f"/content/a/{asset.pk}/download")
+    assert response.status_code == 200
+    assert _body(response) == damaged
+    assert len(_events(tenant, "content_downloaded")) == 1

@@ -138,3 +138,18 @@ def test_the_admin_saves_an_upload_as_a_version(tenant, manager, client_for):
         asset = Asset.objects.get()
         assert asset.current_version.original_name == "deck.pdf"
         assert asset.tenant == tenant
+
+
+def test_an_encrypted_pdf_cannot_be_marked_co_brandable(tenant, manager, client_for):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf_bytes())))
+    writer.encrypt("secret")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    response = _post_new(client_for(tenant, manager), SimpleUploadedFile("locked.pdf", buffer.getvalue()), co_brand="on")
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == ["This PDF is encrypted or damaged and cannot be co-branded."]
+    assert _no_asset_saved(tenant)
