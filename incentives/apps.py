@@ -7,8 +7,11 @@ class IncentivesConfig(AppConfig):
     verbose_name = _("Incentives")
 
     def ready(self) -> None:
+        from incentives import widgets
         from incentives.services import handle_deal_event, handle_deal_registered
         from prm.events.services import subscribe
+        from prm.tenancy.portal import HomeWidget, NavItem, register_home_widget, register_nav
+        from prm.tenancy.roles import PARTNER_ROLES, STAFF_ROLES
 
         # SPIF accruals follow the deal's status. deals records deal_won and deal_lost; it has no
         # "reopened" kind today, so a won deal that changes status any other way is caught by the
@@ -17,3 +20,11 @@ class IncentivesConfig(AppConfig):
             subscribe(kind)(handle_deal_event)
         # A registration mentioning an MDF campaign code is attributed to that activity (ROI).
         subscribe("deal_registered")(handle_deal_registered)
+
+        register_nav(NavItem(_("Incentives"), "incentives:home", PARTNER_ROLES, order=40,
+                             active_prefixes=("/incentives/",)))
+        register_nav(NavItem(_("Incentives"), "incentives:staff_home", STAFF_ROLES, order=40,
+                             active_prefixes=("/incentives/",)))
+        register_home_widget(HomeWidget("incentives/widgets/partner.html", widgets.partner_home, PARTNER_ROLES,
+                                        order=25))
+        register_home_widget(HomeWidget("incentives/widgets/staff.html", widgets.staff_home, STAFF_ROLES, order=25))

@@ -76,3 +76,13 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     places = minor_unit(currency)
     value = quantize(amount, currency)
     return f"{formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)} {currency}"
+
+
+def format_percent(value: Decimal | None) -> str:
+    """2.500 → 2.5, 10.000 → 10 (never 1E+1)."""
+    if value is None:
+        return ""
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

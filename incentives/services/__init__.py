@@ -1,7 +1,7 @@
 """Incentive services (writes). One function per business action, keyword-only, transactional."""
 
 from incentives.services.funds import (  # noqa: F401
-    allocation_adjust, allocation_create, allocations_generate, fund_save,
+    allocation_adjust, allocation_create, allocations_generate, fund_rules_save, fund_save,
 )
 from incentives.services.ledger import LedgerError  # noqa: F401
 from incentives.services.mdf import (  # noqa: F401

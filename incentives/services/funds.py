@@ -232,3 +232,31 @@ def allocations_generate(*, tenant, fund: MdfFund, actor, request=None) -> list[
 
 
 # --- Requests -------------------------------------------------------------------------------------
+
+
+def fund_rules_save(*, tenant, fund: MdfFund, amounts: dict, actor, request=None) -> list[MdfTierRule]:
+    """Set the per-tier allocation amounts of a fund ({tier: amount or None}); None removes a rule."""
+    check_same_tenant(tenant, fund, *amounts)
+    errors, cleaned = {}, {}
+    for tier, amount in amounts.items():
+        if amount in (None, ""):
+            continue
+        if not tier.mdf_eligible:
+            errors[f"tier_{tier.pk}"] = _("%(tier)s is not MDF eligible.") % {"tier": tier.name}
+            continue
+        try:
+            cleaned[tier] = clean_amount(amount, fund.currency, field=f"tier_{tier.pk}")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        MdfTierRule.objects.filter(tenant=tenant, fund=fund).exclude(tier__in=list(cleaned)).delete()
+        rules = []
+        for tier, amount in cleaned.items():
+            rule, _created = MdfTierRule.objects.update_or_create(tenant=tenant, fund=fund, tier=tier,
+                                                                  defaults={"amount": amount})
+            rules.append(rule)
+        audit_log(tenant=tenant, actor=actor, action="mdf.fund_rules", obj=fund, request=request,
+                  changes={tier.name: str(amount) for tier, amount in cleaned.items()})
+    return rules

@@ -15,11 +15,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incentives.models import Account, JournalEntry, MdfAllocation, MdfClaim, MdfRequest, ProofFile
-from incentives.money import ZERO, clean_amount, format_money, percent_of
+from incentives.money import ZERO, clean_amount, format_money, format_percent, percent_of
 from incentives.services import ledger
 from incentives.services._common import (
     allocation_available, check_same_tenant, lock_allocation, lock_request, notify_managers, notify_partner,
@@ -276,6 +276,7 @@ def mdf_claim_submit(*, tenant, mdf_request: MdfRequest, user, actual_cost, lead
                      files: list, today: date | None = None, request=None) -> MdfClaim:
     """After the activity: actual cost, results and proof files. Exactly one claim per request."""
     check_same_tenant(tenant, mdf_request)
+    mdf_request = MdfRequest.objects.select_related("fund", "partner").get(pk=mdf_request.pk)  # fresh status
     require_gate(mdf_request.partner)
     today = today or timezone.localdate()
     refusal = _claim_refusal(mdf_request, today)
@@ -376,7 +377,7 @@ def mdf_claim_decide(*, tenant, claim: MdfClaim, actor, approve: bool, amount=No
                     "At most %(max)s can be approved: %(reserved)s is reserved, and the co-op rate of %(rate)s%% of "
                     "the actual cost %(cost)s is %(coop)s.") % {
                     "max": format_money(maximum, claim.currency), "reserved": format_money(reserved, claim.currency),
-                    "rate": formats.number_format(mdf_request.fund.coop_rate.normalize()),
+                    "rate": format_percent(mdf_request.fund.coop_rate),
                     "cost": format_money(claim.actual_cost, claim.currency),
                     "coop": format_money(percent_of(claim.actual_cost, mdf_request.fund.coop_rate, claim.currency),
                                          claim.currency)}})

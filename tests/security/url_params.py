@@ -21,6 +21,14 @@ PARAM_MODELS: dict[str, str] = {
     "deal_id": "deals.DealRegistration",
     "deal_partner_id": "deals.DealPartner",
     "house_account_id": "deals.HouseAccount",
+    "mdf_fund_id": "incentives.MdfFund",
+    "mdf_allocation_id": "incentives.MdfAllocation",
+    "mdf_request_id": "incentives.MdfRequest",
+    "mdf_claim_id": "incentives.MdfClaim",
+    "mdf_proof_id": "incentives.ProofFile",
+    "spif_program_id": "incentives.SpifProgram",
+    "spif_accrual_id": "incentives.SpifAccrual",
+    "payout_batch_id": "incentives.PayoutBatch",
 }
 
 PARAM_VALUES: dict[str, str] = {

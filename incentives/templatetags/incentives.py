@@ -1,0 +1,51 @@
+"""Template helpers for money: `{{ amount|money:currency }}` → `1,234.50 EUR` in the active locale."""
+
+from __future__ import annotations
+
+from django import template
+
+from incentives.money import format_money, format_percent, minor_unit
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    if amount is None or amount == "":
+        return "—"
+    return format_money(amount, currency)
+
+
+@register.filter
+def amount_input(amount, currency: str = "") -> str:
+    """A value for an <input type=number>: plain digits with the currency's decimals, no grouping."""
+    if amount is None:
+        return ""
+    places = minor_unit(currency)
+    return f"{amount:.{places}f}"
+
+
+@register.simple_tag
+def step_for(currency: str) -> str:
+    """The `step` of an amount input: 0.01 for cents, 1 for yen, 0.001 for dinars."""
+    places = minor_unit(currency)
+    return "1" if places == 0 else "0." + "0" * (places - 1) + "1"
+
+
+STATUS_STYLES = {
+    "accrued": "pill-warn", "approved": "pill-ok", "paid": "pill-ok", "reversed": "pill-bad", "rejected": "pill-bad",
+    "capped": "", "submitted": "pill-warn", "cancelled": "", "claimed": "pill-warn", "closed": "pill-ok",
+    "expired": "pill-bad", "reimbursed": "pill-ok",
+}
+
+
+@register.inclusion_tag("incentives/_status.html")
+def status_pill(obj):
+    return {"label": obj.get_status_display(), "style": STATUS_STYLES.get(obj.status, "")}
+
+
+
+@register.filter
+def pct(value) -> str:
+    """A percentage without trailing zeros: 2.500 → 2.5, 10.000 → 10."""
+    return format_percent(value)

@@ -1,0 +1,1 @@
+"""Incentive pages (split by audience)."""
