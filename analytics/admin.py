@@ -1,0 +1,56 @@
+"""Back office: scoring settings (tenant admins change them), runs and snapshots (read-only)."""
+
+from django.contrib import admin
+
+from analytics.models import AnalyticsSettings, HealthRun, HealthRunChunk, PartnerHealthSnapshot
+from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
+
+
+class ReadOnlyMixin:
+    """Computed by the nightly job: nobody edits these by hand."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnalyticsSettings)
+class AnalyticsSettingsAdmin(AdminOnlyMixin, TenantModelAdmin):
+    list_display = ["__str__", "weight_activity", "weight_recency", "weight_deals", "at_risk_percent", "updated_at"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def has_add_permission(self, request, *args):
+        return False  # one row per tenant, created on first use
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ChunkInline(ReadOnlyMixin, TenantTabularInline):
+    model = HealthRunChunk
+    extra = 0
+    fields = ["seq", "status", "partners", "attempts", "started_at", "finished_at", "error"]
+    readonly_fields = fields
+
+
+@admin.register(HealthRun)
+class HealthRunAdmin(ReadOnlyMixin, TenantModelAdmin):
+    list_display = ["date", "status", "trigger", "started_at", "finished_at", "partners_scored", "chunks_done",
+                    "chunks_total"]
+    list_filter = ["status", "trigger"]
+    date_hierarchy = "date"
+    inlines = [ChunkInline]
+
+
+@admin.register(PartnerHealthSnapshot)
+class PartnerHealthSnapshotAdmin(ReadOnlyMixin, TenantModelAdmin):
+    list_display = ["partner", "date", "score", "churn_risk", "churn_method", "recommendation", "tier_action"]
+    list_filter = ["date", "churn_method", "recommendation", "tier_action", "status"]
+    search_fields = ["partner__name"]
+    list_select_related = ["partner"]
+    date_hierarchy = "date"

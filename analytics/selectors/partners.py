@@ -1,0 +1,132 @@
+"""Reads for the channel manager pages (my partners, partner 360), the partner scorecard and the
+home widgets. Each is a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from analytics.models import HealthRun, PartnerHealthSnapshot, SnapshotSummary
+from analytics.selectors.dashboard import latest_run
+from prm.tenancy.roles import Role
+
+TIMELINE_EVENTS = 40
+HISTORY_DAYS = 90
+
+
+def latest_snapshot_for_partner(partner) -> PartnerHealthSnapshot | None:
+    return (PartnerHealthSnapshot.objects.filter(tenant_id=partner.tenant_id, partner=partner)
+            .select_related("tier", "recommended_tier", "next_tier").order_by("-date").first())
+
+
+def headline(tenant) -> dict:
+    """Staff home: partners, active in 30 days, average score, at risk, won revenue (90 days)."""
+    run = latest_run(tenant)
+    if run is None:
+        return {"run": None}
+    row = SnapshotSummary.objects.filter(tenant=tenant, date=run.date, region="").aggregate(
+        partners=Sum("partners"), active=Sum("active_30"), score=Sum("score_sum"), at_risk=Sum("at_risk"),
+        won=Sum("won_revenue_90"), pipeline=Sum("open_pipeline"))
+    partners = row["partners"] or 0
+    return {
+        "run": run, "partners": partners, "at_risk": row["at_risk"] or 0, "won": row["won"] or 0,
+        "pipeline": row["pipeline"] or 0, "currency": tenant.base_currency,
+        "active_pct": round(100 * (row["active"] or 0) / partners) if partners else None,
+        "avg_score": round((row["score"] or 0) / partners) if partners else None,
+    }
+
+
+@dataclass
+class MyPartnersFilters:
+    scope: str = "mine"   # mine | all
+    q: str = ""
+    risk: str = ""        # "" | at_risk
+    status: str = ""
+
+
+def my_partners(request, f: MyPartnersFilters) -> tuple[HealthRun | None, QuerySet]:
+    """The latest snapshot of each visible partner, riskiest first (one query per page)."""
+    from partners.selectors import partners_visible_to
+
+    run = latest_run(request.tenant)
+    qs = PartnerHealthSnapshot.objects.none()
+    if run is None:
+        return run, qs
+    partners = partners_visible_to(request)
+    if f.scope == "mine":
+        partners = partners.filter(owner=request.user)
+    if f.q:
+        partners = partners.filter(name__icontains=f.q)
+    qs = PartnerHealthSnapshot.objects.filter(tenant=request.tenant, date=run.date, partner__in=partners.values("pk"))
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.risk == "at_risk":
+        from analytics.services.runs import analytics_settings
+
+        qs = qs.filter(churn_risk__gte=analytics_settings(request.tenant).at_risk_threshold,
+                       status__in=("active", "onboarding"))
+    qs = qs.select_related("partner", "partner__owner", "tier", "recommended_tier").order_by(
+        "-churn_risk", "score", "partner__name")
+    return run, qs
+
+
+def default_scope(request) -> str:
+    """Channel managers start with the partners they own; everybody else with all partners."""
+    if request.membership.role != Role.CHANNEL_MANAGER:
+        return "all"
+    from partners.models import Partner
+
+    return "mine" if Partner.objects.filter(tenant=request.tenant, owner=request.user).exists() else "all"
+
+
+def partner_360(request, partner) -> dict:
+    """Everything a channel manager wants on one page about one partner (about a dozen queries)."""
+    from content.models import Certification
+    from deals.models import DealRegistration
+    from incentives.models import MdfRequest, SpifAccrual
+    from partners.services.onboarding import onboarding_checklist
+    from prm.events.models import EngagementEvent
+
+    tenant = request.tenant
+    today = timezone.localdate()
+    history = list(PartnerHealthSnapshot.objects.filter(tenant=tenant, partner=partner,
+                                                        date__gt=today - timedelta(days=HISTORY_DAYS))
+                   .order_by("date").values("date", "score", "churn_risk"))
+    latest = latest_snapshot_for_partner(partner)
+    deals = DealRegistration.objects.filter(tenant=tenant, partner=partner)
+    deal_counts = deals.aggregate(
+        total=Count("id"), open=Count("id", filter=Q(status__in=("submitted", "info_requested", "approved"))),
+        won=Count("id", filter=Q(status="won")), lost=Count("id", filter=Q(status="lost")),
+        won_revenue=Sum("won_base_amount", filter=Q(status="won")),
+        pipeline=Sum("base_amount", filter=Q(status__in=("submitted", "info_requested", "approved"))))
+    return {
+        "partner": partner,
+        "latest": latest,
+        "history": history,
+        "timeline": list(EngagementEvent.objects.filter(tenant=tenant, partner=partner).select_related("user")
+                         .order_by("-occurred_at")[:TIMELINE_EVENTS]),
+        "deals": list(deals.order_by("-submitted_at")[:10]),
+        "deal_counts": deal_counts,
+        "mdf_requests": list(MdfRequest.objects.filter(tenant=tenant, partner=partner).select_related("fund")
+                             .order_by("-submitted_at")[:10]),
+        "spif": SpifAccrual.objects.filter(tenant=tenant, partner=partner).aggregate(
+            n=Count("id"), total=Sum("amount")),
+        "certifications": list(Certification.objects.filter(tenant=tenant, partner=partner)
+                               .valid_on(timezone.now()).select_related("course", "user").order_by("expires_at")),
+        "onboarding": onboarding_checklist(partner),
+    }
+
+
+def scorecard(partner) -> dict:
+    """The partner's own view: latest snapshot and 12 weekly scores."""
+    latest = latest_snapshot_for_partner(partner)
+    weeks = []
+    if latest is not None:
+        dates = [latest.date - timedelta(weeks=w) for w in range(11, -1, -1)]
+        scores = dict(PartnerHealthSnapshot.objects.filter(tenant_id=partner.tenant_id, partner=partner,
+                                                           date__in=dates).values_list("date", "score"))
+        weeks = [(d, scores.get(d)) for d in dates]
+    return {"latest": latest, "weeks": weeks}

@@ -1,0 +1,224 @@
+"""Churn risk: a logistic regression trained on the tenant's own snapshot history, or a transparent
+rule-based estimate when the history is too short.
+
+Training set (all from stored snapshots, two reads):
+- features: each partner's snapshot at t0, the latest snapshot date at least `horizon` days before
+  the latest date L (partners active or onboarding and not already dormant at t0);
+- label: 1 when the partner's snapshot at L shows it churned, or dormant (no sign-in for `horizon`
+  days and no engagement in the last 30 days).
+
+The fitted model is stored as plain numbers on the HealthRun (means, scales, coefficients), so every
+chunk scores with numpy; a partner's top reasons are the largest coefficient × standardised value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Mapping, Sequence
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+MIN_SAMPLES = 40
+MIN_PER_CLASS = 8
+HOLDOUT_SHARE = 0.25
+DORMANT_STATUSES = ("churned",)
+SCORED_STATUSES = ("active", "onboarding")
+
+# Model inputs, in order. Counts are log-transformed so one hyperactive partner does not dominate.
+FEATURES = [
+    "events_30", "events_prev_30", "days_since_sign_in", "deals_registered_90", "win_rate", "open_pipeline",
+    "onboarding_completion", "active_certifications", "mdf_utilisation", "tenure_days",
+]
+LOGGED = {"events_30", "events_prev_30", "deals_registered_90", "open_pipeline", "tenure_days", "active_certifications"}
+SIGN_IN_CAP = 365
+
+
+def feature_vector(f: Mapping) -> list[float]:
+    values = []
+    for name in FEATURES:
+        raw = f.get(name)
+        if name == "days_since_sign_in":
+            x = float(SIGN_IN_CAP if raw is None else min(raw, SIGN_IN_CAP))
+        elif name == "onboarding_completion":
+            x = 1.0 if raw is None else float(raw)
+        elif raw is None:
+            x = 0.0
+        else:
+            x = float(raw)
+        values.append(math.log1p(max(x, 0.0)) if name in LOGGED else x)
+    return values
+
+
+def is_dormant(f: Mapping, horizon: int) -> bool:
+    days = f.get("days_since_sign_in")
+    return (days is None or days >= horizon) and not f.get("events_30")
+
+
+@dataclass
+class TrainingSet:
+    X: np.ndarray
+    y: np.ndarray
+    t0: date | None
+    latest: date | None
+
+
+def training_set(tenant, *, before: date, horizon: int) -> TrainingSet:
+    """Pairs (features at t0, churned-or-dormant at L) from stored snapshots before `before`."""
+    from analytics.models import PartnerHealthSnapshot
+
+    snapshots = PartnerHealthSnapshot.objects.filter(tenant=tenant, date__lt=before)
+    latest = snapshots.order_by("-date").values_list("date", flat=True).first()
+    empty = TrainingSet(np.zeros((0, len(FEATURES))), np.zeros(0), None, latest)
+    if latest is None:
+        return empty
+    t0 = snapshots.filter(date__lte=latest - timedelta(days=horizon)).order_by("-date").values_list(
+        "date", flat=True).first()
+    if t0 is None:
+        return empty
+    fields = ["partner_id", "status", *[f for f in FEATURES], "sign_ins_30"]
+    base = {row["partner_id"]: row for row in snapshots.filter(date=t0, status__in=SCORED_STATUSES).values(*fields)}
+    base = {pid: row for pid, row in base.items() if not is_dormant(row, horizon)}
+    outcome = {
+        row["partner_id"]: row
+        for row in snapshots.filter(date=latest, partner_id__in=list(base)).values(
+            "partner_id", "status", "days_since_sign_in", "events_30")
+    }
+    X, y = [], []
+    for pid, row in base.items():
+        later = outcome.get(pid)
+        if later is None:
+            continue
+        X.append(feature_vector(row))
+        y.append(1 if later["status"] in DORMANT_STATUSES or is_dormant(later, horizon) else 0)
+    return TrainingSet(np.array(X, dtype=float).reshape(-1, len(FEATURES)), np.array(y, dtype=int), t0, latest)
+
+
+def fit(X: np.ndarray, y: np.ndarray) -> dict:
+    """Standardise, fit a logistic regression, and return its parameters as plain numbers."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(max_iter=1000, class_weight="balanced")
+    model.fit((X - mean) / scale, y)
+    return {"mean": mean.tolist(), "scale": scale.tolist(), "coef": model.coef_[0].tolist(),
+            "intercept": float(model.intercept_[0])}
+
+
+def predict(params: Mapping, X: np.ndarray) -> np.ndarray:
+    z = (X - np.array(params["mean"])) / np.array(params["scale"])
+    return 1.0 / (1.0 + np.exp(-(z @ np.array(params["coef"]) + params["intercept"])))
+
+
+def holdout_auc(X: np.ndarray, y: np.ndarray, *, seed: int = 7) -> float | None:
+    """AUC of a model fitted on 75 % of the samples, measured on the other 25 % (stratified)."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    try:
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=HOLDOUT_SHARE, stratify=y,
+                                                            random_state=seed)
+    except ValueError:
+        return None
+    if len(set(y_train)) < 2 or len(set(y_test)) < 2:
+        return None
+    return float(roc_auc_score(y_test, predict(fit(X_train, y_train), X_test)))
+
+
+def train(tenant, *, before: date, horizon: int) -> dict:
+    """The churn model for a run: {"method": "model", ...parameters} or {"method": "rules", "note": ...}."""
+    data = training_set(tenant, before=before, horizon=horizon)
+    samples, positives = len(data.y), int(data.y.sum()) if len(data.y) else 0
+    info = {"samples": samples, "positives": positives, "horizon": horizon, "features": FEATURES,
+            "t0": data.t0.isoformat() if data.t0 else None, "latest": data.latest.isoformat() if data.latest else None}
+    if samples < MIN_SAMPLES or positives < MIN_PER_CLASS or samples - positives < MIN_PER_CLASS:
+        return {**info, "method": "rules"}
+    return {**info, "method": "model", "auc": holdout_auc(data.X, data.y), **fit(data.X, data.y)}
+
+
+def rules_note(model: Mapping) -> str:
+    return _("Rule-based estimate: not enough history to train a model yet (%(samples)d partners with a "
+             "%(horizon)d-day outcome, %(positives)d churned or dormant; a model needs %(min)d partners and "
+             "%(per_class)d of each outcome).") % {
+        "samples": model.get("samples", 0), "positives": model.get("positives", 0),
+        "horizon": model.get("horizon", 0), "min": MIN_SAMPLES, "per_class": MIN_PER_CLASS}
+
+
+# --- Scoring -------------------------------------------------------------------------------
+
+
+def model_scores(model: Mapping, rows: Sequence[Mapping]) -> list[tuple[float, list[dict]]]:
+    """(risk, top three reasons) per row: reasons are features whose coefficient × standardised
+    value pushes the risk up, largest first."""
+    if not rows:
+        return []
+    X = np.array([feature_vector(r) for r in rows], dtype=float)
+    z = (X - np.array(model["mean"])) / np.array(model["scale"])
+    contributions = z * np.array(model["coef"])
+    risks = 1.0 / (1.0 + np.exp(-(contributions.sum(axis=1) + model["intercept"])))
+    out = []
+    for i, row in enumerate(rows):
+        order = np.argsort(-contributions[i])
+        reasons = [
+            {"feature": FEATURES[j], "value": _plain(row.get(FEATURES[j])), "contribution": round(float(contributions[i, j]), 3)}
+            for j in order[:3] if contributions[i, j] > 0.05
+        ]
+        out.append((round(float(risks[i]), 4), reasons))
+    return out
+
+
+def _plain(value):
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    return float(value)
+
+
+# (rule, weight): the transparent estimate. Each rule that fires adds its weight and is a reason.
+RULES = [
+    ("no_sign_in_30", 0.30),
+    ("no_sign_in_14", 0.15),
+    ("no_activity_30", 0.25),
+    ("activity_halved", 0.20),
+    ("no_deal_90", 0.15),
+    ("onboarding_stalled", 0.10),
+    ("low_health", 0.15),
+]
+RULE_BASE = 0.05
+RULE_CAP = 0.95
+
+
+def rule_score(f: Mapping, score: int) -> tuple[float, list[dict]]:
+    days = f.get("days_since_sign_in")
+    fired: list[str] = []
+    if days is None or days >= 30:
+        fired.append("no_sign_in_30")
+    elif days >= 14:
+        fired.append("no_sign_in_14")
+    if not f["events_30"]:
+        fired.append("no_activity_30")
+    elif f["events_prev_30"] and f["events_30"] * 2 <= f["events_prev_30"]:
+        fired.append("activity_halved")
+    if f["status"] == "active" and not f["deals_registered_90"]:
+        fired.append("no_deal_90")
+    if f["onboarding_completion"] is not None and f["onboarding_completion"] < 1 and f["tenure_days"] > 60:
+        fired.append("onboarding_stalled")
+    if score < 40:
+        fired.append("low_health")
+    weights = dict(RULES)
+    risk = min(RULE_CAP, RULE_BASE + sum(weights[r] for r in fired))
+    reasons = [{"rule": r, "contribution": weights[r], "value": _rule_value(r, f, score)} for r in fired]
+    reasons.sort(key=lambda r: -r["contribution"])
+    return round(risk, 4), reasons[:3]
+
+
+def _rule_value(rule: str, f: Mapping, score: int):
+    return {
+        "no_sign_in_30": f.get("days_since_sign_in"), "no_sign_in_14": f.get("days_since_sign_in"),
+        "no_activity_30": 0, "activity_halved": [f["events_30"], f["events_prev_30"]],
+        "no_deal_90": f.get("days_since_deal"), "onboarding_stalled": f.get("onboarding_completion"),
+        "low_health": score,
+    }[rule]

@@ -1,0 +1,96 @@
+"""The health score: eight components between 0 and 1, weighted by the tenant's settings.
+
+Pure functions over one partner's features (already aggregated set-based), so the exact numbers
+are easy to check by hand. A component that does not apply to a partner (no closed deals yet, no
+MDF allocation, no onboarding path) is left out and the remaining weights are re-normalised; the
+breakdown stored on the snapshot says so.
+
+Components (defaults in analytics.models.COMPONENTS):
+- activity: engagement events in the last 30 days / the tenant's activity target (capped at 1);
+- recency: 1 when someone signed in within `recency_full_days`, falling linearly to 0 at
+  `recency_zero_days`; 0 when nobody ever signed in;
+- trend: 0.5 + (last 30 days − previous 30) / (2 × the larger of the two); 0 with no activity at all;
+- deals: registrations in the last 90 days / the deal target (capped at 1);
+- wins: win rate over 12 months (won / (won + lost)); not applicable without closed deals;
+- onboarding: share of onboarding steps completed; not applicable without an onboarding path;
+- certifications: active certifications / the certification target (capped at 1);
+- mdf: MDF utilisation (reserved and spent / allocated, capped at 1); not applicable without an allocation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from analytics.models import COMPONENT_KEYS
+
+
+@dataclass(frozen=True)
+class ScoringParams:
+    weights: Mapping[str, int]
+    activity_target: int = 20
+    deals_target: int = 3
+    certifications_target: int = 2
+    recency_full_days: int = 7
+    recency_zero_days: int = 60
+
+    @classmethod
+    def from_settings(cls, s) -> "ScoringParams":
+        return cls(weights=s.weights, activity_target=s.activity_target, deals_target=s.deals_target,
+                   certifications_target=s.certifications_target, recency_full_days=s.recency_full_days,
+                   recency_zero_days=s.recency_zero_days)
+
+
+def _cap(x: float) -> float:
+    return max(0.0, min(1.0, x))
+
+
+def recency_value(days: int | None, params: ScoringParams) -> float:
+    if days is None:
+        return 0.0
+    if days <= params.recency_full_days:
+        return 1.0
+    if days >= params.recency_zero_days:
+        return 0.0
+    return (params.recency_zero_days - days) / (params.recency_zero_days - params.recency_full_days)
+
+
+def trend_value(last: int, previous: int) -> float:
+    if last == 0 and previous == 0:
+        return 0.0
+    return _cap(0.5 + (last - previous) / (2 * max(last, previous)))
+
+
+def component_values(f: Mapping, params: ScoringParams) -> dict[str, float | None]:
+    """{component: value in [0, 1], or None when it does not apply to this partner}."""
+    closed = f["deals_won_12m"] + f["deals_lost_12m"]
+    return {
+        "activity": _cap(f["events_30"] / params.activity_target),
+        "recency": recency_value(f["days_since_sign_in"], params),
+        "trend": trend_value(f["events_30"], f["events_prev_30"]),
+        "deals": _cap(f["deals_registered_90"] / params.deals_target),
+        "wins": (f["deals_won_12m"] / closed) if closed else None,
+        "onboarding": f["onboarding_completion"],
+        "certifications": _cap(f["active_certifications"] / params.certifications_target),
+        "mdf": _cap(f["mdf_utilisation"]) if f["mdf_utilisation"] is not None else None,
+    }
+
+
+def health_score(f: Mapping, params: ScoringParams) -> tuple[int, dict]:
+    """(score 0–100, breakdown {component: {value, weight, points, applies}}).
+
+    points = weight × value / (sum of the applicable weights) × 100, so the points add up to the
+    score before rounding.
+    """
+    values = component_values(f, params)
+    applicable = sum(params.weights[k] for k in COMPONENT_KEYS if values[k] is not None)
+    breakdown: dict[str, dict] = {}
+    total = 0.0
+    for key in COMPONENT_KEYS:
+        value = values[key]
+        weight = params.weights[key]
+        points = (100 * weight * value / applicable) if (value is not None and applicable) else 0.0
+        total += points
+        breakdown[key] = {"value": None if value is None else round(value, 4), "weight": weight,
+                          "points": round(points, 2), "applies": value is not None}
+    return int(round(total)), breakdown

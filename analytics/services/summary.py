@@ -1,0 +1,89 @@
+"""What a finished run leaves for the dashboards: per-segment sums of the date's snapshots, and a
+notification to channel managers about tier changes newly proposed to them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from analytics.models import PartnerHealthSnapshot, SnapshotSummary
+from partners.choices import REGIONS
+
+SEGMENT = ("tier_id", "partner_type_id", "status")
+
+
+def _region_filter(qs, region: str):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return qs.filter(partner__regions__contains=[region])
+    return qs.filter(partner__regions__icontains=f'"{region}"')
+
+
+def write_summary(tenant, day: date) -> int:
+    """Replace the date's summary rows: all regions, then one set per region (five grouped queries)."""
+    from analytics.services.runs import analytics_settings
+
+    threshold = analytics_settings(tenant).at_risk_threshold
+    snapshots = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=day)
+    aggregates = {
+        "partners": Count("id"),
+        "score_sum": Sum("score"),
+        "active_30": Count("id", filter=Q(events_30__gt=0)),
+        "at_risk": Count("id", filter=Q(churn_risk__gte=threshold, status__in=("active", "onboarding"))),
+        "events_30": Sum("events_30"), "content_30": Sum("content_30"), "courses_90": Sum("courses_90"),
+        "certifications": Sum("active_certifications"),
+        "onboarding_sum": Sum("onboarding_completion"),
+        "onboarding_count": Count("id", filter=Q(onboarding_completion__isnull=False)),
+        "open_pipeline": Sum("open_pipeline"), "won_revenue_30": Sum("won_revenue_30"),
+        "won_revenue_90": Sum("won_revenue_90"), "won_revenue_12m": Sum("won_revenue_12m"),
+        "mdf_allocated": Sum("mdf_allocated"), "mdf_used": Sum("mdf_used"),
+    }
+    rows = []
+    for region in ["", *[code for code, _label in REGIONS]]:
+        qs = _region_filter(snapshots, region) if region else snapshots
+        for row in qs.values(*SEGMENT).annotate(**aggregates).order_by():
+            values = {k: (v if v is not None else 0) for k, v in row.items() if k not in SEGMENT}
+            rows.append(SnapshotSummary(tenant=tenant, date=day, region=region, tier_id=row["tier_id"],
+                                        partner_type_id=row["partner_type_id"], status=row["status"], **values))
+    SnapshotSummary.objects.filter(tenant=tenant, date=day).delete()
+    SnapshotSummary.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def notify_new_proposals(tenant, run) -> int:
+    """Tell each partner's channel manager (or every manager when it has none) about tier changes
+    proposed today that were not already proposed on the previous snapshot date."""
+    from prm.notifications.services import notify
+    from prm.tenancy.models import Membership
+    from prm.tenancy.roles import MANAGER_ROLES
+
+    proposed = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=run.date,
+                                                    tier_action=PartnerHealthSnapshot.TierAction.PROPOSED)
+    previous_day = (PartnerHealthSnapshot.objects.filter(tenant=tenant, date__lt=run.date).order_by("-date")
+                    .values_list("date", flat=True).first())
+    before = set()
+    if previous_day is not None:
+        before = set(PartnerHealthSnapshot.objects.filter(
+            tenant=tenant, date=previous_day, tier_action=PartnerHealthSnapshot.TierAction.PROPOSED,
+        ).values_list("partner_id", "recommended_tier_id"))
+    new = [(pid, owner) for pid, tier_id, owner in proposed.values_list("partner_id", "recommended_tier_id",
+                                                                          "partner__owner_id")
+           if (pid, tier_id) not in before]
+    if not new:
+        return 0
+    managers = {m.user_id: m.user for m in Membership.objects.filter(
+        tenant=tenant, role__in=list(MANAGER_ROLES), is_active=True, user__is_active=True).select_related("user")}
+    per_user: dict = {}
+    for _pid, owner in new:
+        for user_id in ([owner] if owner in managers else list(managers)):
+            per_user[user_id] = per_user.get(user_id, 0) + 1
+    url = reverse("analytics:tier_proposals")
+    for user_id, n in per_user.items():
+        notify(tenant=tenant, users=[managers[user_id]], url=url, email=False,
+               title=_("%(n)d tier change(s) proposed by the nightly evaluation") % {"n": n},
+               body=_("Review the recommendations and apply the ones you agree with."))
+    return len(new)

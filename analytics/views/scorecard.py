@@ -1,0 +1,33 @@
+"""The partner's own scorecard in the portal."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from analytics import charts
+from analytics.models import COMPONENT_KEYS
+from analytics.selectors.partners import scorecard
+from analytics.texts import action_text, component_label, component_sentence, tier_progress
+from prm.tenancy.access import partner_required
+
+
+@partner_required
+@require_GET
+def scorecard_view(request: HttpRequest) -> HttpResponse:
+    partner = request.membership.partner
+    context = {"partner": partner, **scorecard(partner)}
+    latest = context["latest"]
+    currency = request.tenant.base_currency
+    if latest is not None:
+        context["components"] = [
+            {"key": k, "label": component_label(k), "sentence": component_sentence(k, latest),
+             **latest.components.get(k, {})} for k in COMPONENT_KEYS]
+        context["actions"] = [a for a in (action_text(x, audience="partner", currency=currency)
+                                          for x in latest.next_actions) if a and a["code"] != "reach_tier"]
+        context["progress"] = tier_progress(latest, currency)
+        context["chart"] = charts.line_chart([(d.strftime("%d %b"), s) for d, s in context["weeks"]],
+                                             title=_("Your health score, 12 weeks"), y_max=100)
+    return render(request, "analytics/scorecard.html", context)
