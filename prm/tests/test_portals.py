@@ -106,3 +106,10 @@ def test_tenant_default_language_applies_until_the_visitor_chooses(tenant, membe
     assert client.get("/").headers["Content-Language"] == "de"
     client.cookies["django_language"] = "fr"
     assert client.get("/").headers["Content-Language"] == "fr"
+
+
+def test_german_interface(tenant, members, client_for):
+    client = client_for(tenant, members["partner_user"])
+    client.cookies["django_language"] = "de"
+    body = client.get("/").content.decode()
+    assert "Abmelden" in body and "Zum Inhalt springen" in body
