@@ -119,28 +119,45 @@ def _reasons(m: Match) -> list[str]:
 # --- PostgreSQL: trigram operator on GIN indexes ------------------------------------------
 
 _PG_DEALS = """
-WITH probe AS (SELECT * FROM unnest(%(keys)s::text[], %(names)s::text[], %(domains)s::text[], %(excl)s::uuid[]) AS p(k, n, d, x))
+WITH probe AS (
+    SELECT k, n, NULLIF(d, '') AS d, x
+    FROM unnest(%(keys)s::text[], %(names)s::text[], %(domains)s::text[], %(excl)s::uuid[]) AS p(k, n, d, x)
+)
 SELECT p.k, c.id, c.customer_name, c.customer_domain, c.status, c.kind, c.submitted_at, c.protected_until,
-       c.customer_key, c.partner_id, pt.name, (p.d <> '' AND c.customer_domain = p.d), similarity(c.customer_name_normalised, p.n)
+       c.customer_key, c.partner_id, pt.name, c.domain_match, c.score
 FROM probe p
-JOIN {deals} c ON c.tenant_id = %(tenant)s
- AND ((p.d <> '' AND c.customer_domain = p.d) OR c.customer_name_normalised %% p.n)
+CROSS JOIN LATERAL (
+    -- One index search per probe: the domain btree OR the partial GIN trigram index (same predicate).
+    SELECT c.*, c.customer_domain IS NOT DISTINCT FROM p.d AS domain_match,
+           similarity(c.customer_name_normalised, p.n) AS score
+    FROM {deals} c
+    WHERE c.tenant_id = %(tenant)s
+      AND c.status IN ('submitted', 'info_requested', 'approved')
+      AND (c.customer_domain = p.d OR c.customer_name_normalised %% p.n)
+      AND (c.status <> 'approved' OR c.protected_until >= %(today)s)
+      AND (p.x IS NULL OR c.id <> p.x)
+) c
 JOIN {partners} pt ON pt.id = c.partner_id
-WHERE (p.x IS NULL OR c.id <> p.x)
-  AND (c.status IN ('submitted', 'info_requested') OR (c.status = 'approved' AND c.protected_until >= %(today)s))
-  AND ((p.d <> '' AND c.customer_domain = p.d) OR similarity(c.customer_name_normalised, p.n) >= %(threshold)s)
+WHERE c.domain_match OR c.score >= %(threshold)s
 """
 
 _PG_HOUSE = """
-WITH probe AS (SELECT * FROM unnest(%(keys)s::text[], %(names)s::text[], %(domains)s::text[]) AS p(k, n, d))
-SELECT p.k, h.id, h.name, h.domain, (p.d <> '' AND h.domain = p.d), similarity(h.name_normalised, p.n)
+WITH probe AS (
+    SELECT k, n, NULLIF(d, '') AS d FROM unnest(%(keys)s::text[], %(names)s::text[], %(domains)s::text[]) AS p(k, n, d)
+)
+SELECT p.k, h.id, h.name, h.domain, h.domain_match, h.score
 FROM probe p
-JOIN {house} h ON h.tenant_id = %(tenant)s AND ((p.d <> '' AND h.domain = p.d) OR h.name_normalised %% p.n)
-WHERE (p.d <> '' AND h.domain = p.d) OR similarity(h.name_normalised, p.n) >= %(threshold)s
+CROSS JOIN LATERAL (
+    SELECT h.*, h.domain IS NOT DISTINCT FROM p.d AS domain_match, similarity(h.name_normalised, p.n) AS score
+    FROM {house} h
+    WHERE h.tenant_id = %(tenant)s AND (h.domain = p.d OR h.name_normalised %% p.n)
+) h
+WHERE h.domain_match OR h.score >= %(threshold)s
 """
 
 
-def _postgres_matches(tenant, probes: list[Probe], today: date, result: dict) -> None:
+def postgres_queries(tenant, probes: list[Probe], today: date) -> tuple[str, str, dict, dict]:
+    """(deals SQL, house-accounts SQL, params, probe index → key); also used by the benchmark."""
     keys = {str(i): p.key for i, p in enumerate(probes)}
     params = {
         "keys": list(keys), "names": [p.name for p in probes], "domains": [p.domain for p in probes],
@@ -149,6 +166,11 @@ def _postgres_matches(tenant, probes: list[Probe], today: date, result: dict) ->
     }
     deals_sql = _PG_DEALS.format(deals=DealRegistration._meta.db_table, partners=Partner._meta.db_table)
     house_sql = _PG_HOUSE.format(house=HouseAccount._meta.db_table)
+    return deals_sql, house_sql, params, keys
+
+
+def _postgres_matches(tenant, probes: list[Probe], today: date, result: dict) -> None:
+    deals_sql, house_sql, params, keys = postgres_queries(tenant, probes, today)
     with transaction.atomic(), connection.cursor() as cursor:
         # `%` uses this threshold, so the GIN index only returns rows that can qualify.
         cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(NAME_SIMILARITY_THRESHOLD)])

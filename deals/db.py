@@ -8,11 +8,18 @@ because SQLite cannot build them; the portable conflict check does not need them
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
+from django.db.models import Q
 from django.db.migrations.operations.base import Operation
 
 
-def trigram_index(*, field: str, name: str) -> GinIndex:
-    return GinIndex(fields=["tenant", field], name=name, opclasses=["int8_ops", "gin_trgm_ops"])
+def trigram_index(*, field: str, name: str, condition: Q | None = None) -> GinIndex:
+    return GinIndex(fields=["tenant", field], name=name, opclasses=["int8_ops", "gin_trgm_ops"], condition=condition)
+
+
+# Only registrations that can conflict are indexed (closed ones are most of the table), so the
+# posting lists the trigram search walks stay short. The conflict query repeats this predicate.
+ACTIVE_STATUSES = ("submitted", "info_requested", "approved")
+ACTIVE_CONDITION = Q(status__in=ACTIVE_STATUSES)
 
 
 class AddIndexOnPostgres(Operation):
@@ -45,3 +52,16 @@ class AddIndexOnPostgres(Operation):
 
     def deconstruct(self):
         return self.__class__.__qualname__, [], {"model_name": self.model_name, "index": self.index}
+
+
+class RemoveIndexOnPostgres(AddIndexOnPostgres):
+    """The reverse of AddIndexOnPostgres (PostgreSQL only, no state change)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return f"Drop PostgreSQL index {self.index.name} on {self.model_name}"
