@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import (
-    Agreement, AgreementAcceptance, IdealPartnerProfile, IdealProfileCriterion, OnboardingPath, OnboardingStep,
+    Agreement, IdealPartnerProfile, IdealProfileCriterion, OnboardingPath, OnboardingStep,
     Partner, PartnerApplication, PartnerImport, PartnerType, Tier, TierChange,
 )
 from partners.services.agreements import agreement_publish, agreement_save_draft
@@ -146,6 +146,10 @@ class AgreementAdmin(AdminOnlyMixin, TenantModelAdmin):
             return ["partner_type", "title", "body", "summary_of_changes", *self.readonly_fields]
         return self.readonly_fields
 
+    def has_change_permission(self, request, obj=None):
+        # A published version is evidence of what partners accepted: view only.
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_published)
+
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.is_published)
 
@@ -169,23 +173,9 @@ class AgreementAdmin(AdminOnlyMixin, TenantModelAdmin):
                 self.message_user(request, _("%(agreement)s published.") % {"agreement": agreement}, messages.SUCCESS)
 
 
-@admin.register(AgreementAcceptance)
-class AgreementAcceptanceAdmin(TenantModelAdmin):
-    list_display = ["partner", "agreement", "user", "accepted_at", "ip_address", "content_hash"]
-    list_filter = ["agreement"]
-    search_fields = ["partner__name", "user__email"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class TierChangeInline(TenantTabularInline):
+    """Tier history, read-only: changes are made with a reason on the partner's staff page."""
+
     model = TierChange
     fk_name = "partner"
     extra = 0
@@ -194,7 +184,16 @@ class TierChangeInline(TenantTabularInline):
     can_delete = False
     ordering = ["-effective_from"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("from_tier", "to_tier", "changed_by")
+
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -269,22 +268,6 @@ class PartnerApplicationAdmin(TenantModelAdmin):
         self._each(request, queryset, lambda a: application_request_info(
             tenant=request.tenant, application=a, actor=request.user, question=question, request=request),
             _("Question sent for %(n)s application(s)."))
-
-
-@admin.register(TierChange)
-class TierChangeAdmin(TenantModelAdmin):
-    list_display = ["partner", "from_tier", "to_tier", "status", "effective_from", "changed_by", "source"]
-    list_filter = ["status", "source", "to_tier"]
-    search_fields = ["partner__name", "reason"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PartnerImport)

@@ -290,6 +290,20 @@ def _seed_program(ctx: DemoContext, partners: list) -> None:
         score_application(tenant, application)
         application.save()
 
+    # A logo for the main demo partner (served by the partner logo view).
+    main = partners[0]
+    if not main.logo:
+        import io
+
+        from django.core.files.base import ContentFile
+        from PIL import Image, ImageDraw
+
+        image = Image.new("RGB", (160, 64), tenant.primary_colour)
+        ImageDraw.Draw(image).text((12, 24), main.name, fill="white")
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        main.logo.save("logo.png", ContentFile(buffer.getvalue()), save=True)
+
     # One finished import with an error row (its report is downloadable).
     if not PartnerImport.objects.filter(tenant=tenant).exists():
         from django.core.files.uploadedfile import SimpleUploadedFile

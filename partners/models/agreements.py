@@ -91,4 +91,4 @@ class AgreementAcceptance(TenantOwnedModel):
         indexes = [models.Index(fields=["tenant", "partner", "accepted_at"], name="acceptance_partner")]
 
     def __str__(self) -> str:
-        return f"{self.partner} – {self.agreement}"
+        return _("Acceptance of %(date)s") % {"date": f"{self.accepted_at:%Y-%m-%d %H:%M}" if self.accepted_at else "—"}

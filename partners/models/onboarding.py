@@ -114,7 +114,7 @@ class PartnerOnboarding(TenantOwnedModel):
         indexes = [models.Index(fields=["tenant", "completed_at", "last_progress_at"], name="onboarding_stuck")]
 
     def __str__(self) -> str:
-        return f"{self.partner} – {self.path}"
+        return _("Onboarding started %(date)s") % {"date": f"{self.started_at:%Y-%m-%d}" if self.started_at else "—"}
 
 
 class StepCompletion(TenantOwnedModel):
@@ -132,4 +132,4 @@ class StepCompletion(TenantOwnedModel):
         constraints = [models.UniqueConstraint(fields=["tenant", "onboarding", "step"], name="stepcompletion_once")]
 
     def __str__(self) -> str:
-        return f"{self.step} ✓"
+        return _("Step completed %(date)s") % {"date": f"{self.completed_at:%Y-%m-%d}" if self.completed_at else "—"}

@@ -137,7 +137,9 @@ class TierChange(TenantOwnedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner}: {self.from_tier or '—'} → {self.to_tier}"
+        # No related lookups here: lists of history rows (admin delete pages) stay one query.
+        return _("%(status)s tier change effective %(date)s") % {
+            "status": self.get_status_display(), "date": f"{self.effective_from:%Y-%m-%d}" if self.effective_from else "—"}
 
     @property
     def is_downgrade(self) -> bool:
@@ -154,6 +156,9 @@ class PartnerUserObjectPermission(TenantOwnedModel, UserObjectPermissionBase):
     content_object = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="user_permissions")
 
     objects = ScopedManager(_manager_class=UserObjectPermissionManager, tenant="tenant")
+
+    def __str__(self) -> str:
+        return _("Book entry")
 
     class Meta:
         verbose_name = _("partner book entry")

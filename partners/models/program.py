@@ -133,6 +133,8 @@ class IdealProfileCriterion(TenantOwnedModel):
         verbose_name_plural = _("criteria")
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.PARTNER_TYPE:
+            return str(self.get_kind_display())  # no related lookup in lists
         return f"{self.get_kind_display()}: {self.value_label()}"
 
     def value_label(self) -> str:
