@@ -109,9 +109,13 @@ def fit(X: np.ndarray, y: np.ndarray) -> dict:
             "intercept": float(model.intercept_[0])}
 
 
+def _sigmoid(logit: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60)))
+
+
 def predict(params: Mapping, X: np.ndarray) -> np.ndarray:
     z = (X - np.array(params["mean"])) / np.array(params["scale"])
-    return 1.0 / (1.0 + np.exp(-(z @ np.array(params["coef"]) + params["intercept"])))
+    return _sigmoid(z @ np.array(params["coef"]) + params["intercept"])
 
 
 def holdout_auc(X: np.ndarray, y: np.ndarray, *, seed: int = 7) -> float | None:
@@ -159,7 +163,7 @@ def model_scores(model: Mapping, rows: Sequence[Mapping]) -> list[tuple[float, l
     X = np.array([feature_vector(r) for r in rows], dtype=float)
     z = (X - np.array(model["mean"])) / np.array(model["scale"])
     contributions = z * np.array(model["coef"])
-    risks = 1.0 / (1.0 + np.exp(-(contributions.sum(axis=1) + model["intercept"])))
+    risks = _sigmoid(contributions.sum(axis=1) + model["intercept"])
     out = []
     for i, row in enumerate(rows):
         order = np.argsort(-contributions[i])

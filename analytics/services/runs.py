@@ -236,10 +236,16 @@ def health_run_finish(*, tenant, run_id) -> HealthRun | None:
 
 
 def health_run_drain(*, tenant, run: HealthRun) -> HealthRun:
-    """Run a run's unfinished chunks here and now, in order (command line, demo, benchmark)."""
+    """Run a run's unfinished chunks here and now, in order (command line, demo, benchmark).
+
+    Like separate Celery tasks, a failing chunk does not stop the others: it is marked failed (with
+    its error), the run ends failed, and the next start of that date redoes only that chunk."""
     for chunk_id in (HealthRunChunk.objects.filter(run=run).exclude(status=HealthRunChunk.Status.DONE)
                      .order_by("seq").values_list("pk", flat=True)):
-        health_chunk_run(tenant=tenant, chunk_id=chunk_id)
+        try:
+            health_chunk_run(tenant=tenant, chunk_id=chunk_id)
+        except Exception:  # already logged and recorded on the chunk
+            continue
     run.refresh_from_db()
     return run
 

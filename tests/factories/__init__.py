@@ -5,3 +5,4 @@ from tests.factories.partners import *  # noqa: F401,F403
 from tests.factories.content import *  # noqa: F401,F403
 from tests.factories.deals import *  # noqa: F401,F403
 from tests.factories.incentives import *  # noqa: F401,F403
+from tests.factories.analytics import *  # noqa: F401,F403
