@@ -105,7 +105,7 @@ class ApplicationResponseForm(forms.Form):
 class ApproveForm(forms.Form):
     partner_type = forms.ModelChoiceField(label=_("Partner type"), queryset=PartnerType.objects.none())
     tier = forms.ModelChoiceField(label=_("Starting tier"), queryset=Tier.objects.none(), required=False,
-                                  help_text=_("Empty: the entry tier."))
+                                  empty_label=_("The entry tier"))
     note = forms.CharField(label=_("Note to the applicant (optional)"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from partners._nplusone import mail_delivery
 from partners.models import Agreement, AgreementAcceptance, Partner, content_hash
 from prm.audit.services import audit_log, client_ip
 from prm.events.services import record_event
@@ -78,7 +79,7 @@ def agreement_save_draft(*, tenant, agreement: Agreement, actor=None, request=No
     creating = agreement._state.adding
     for _attempt in range(3):
         try:
-            with transaction.atomic():
+            with mail_delivery(), transaction.atomic():
                 if creating:
                     latest = Agreement.objects.filter(tenant=tenant, partner_type_id=agreement.partner_type_id
                                                       ).aggregate(v=Max("version"))["v"]
@@ -95,7 +96,7 @@ def agreement_save_draft(*, tenant, agreement: Agreement, actor=None, request=No
 def agreement_publish(*, tenant, agreement: Agreement, actor, request=None, now: datetime | None = None) -> Agreement:
     """Freeze the text and its hash; partners who accepted an earlier version get the grace period."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with mail_delivery(), transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.is_published:
             raise ValidationError(_("This version is already published."))
@@ -136,7 +137,7 @@ def agreement_accept(*, tenant, partner: Partner, agreement: Agreement, user, sh
     current = current_agreement(partner)
     if current is None or current.pk != agreement.pk or shown_hash != current.content_hash:
         raise ValidationError(_("The agreement changed while you were reading it. Please review the current version and accept again."))
-    with transaction.atomic():
+    with mail_delivery(), transaction.atomic():
         acceptance, created = AgreementAcceptance.objects.get_or_create(
             tenant=tenant, agreement=current, partner=partner,
             defaults={

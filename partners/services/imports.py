@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from partners._nplusone import per_batch_queries
 from partners.choices import MAX_SPECIALTIES, REVENUE_BAND_CODES, normalise_specialties, parse_regions, region_lookup
 from partners.models import (
     OnboardingPath, Partner, PartnerImport, PartnerImportError, PartnerOnboarding, PartnerType, Tier, TierChange,
@@ -361,7 +362,7 @@ def partner_import_run(*, tenant, import_id) -> PartnerImport | None:
     if not claimed or partner_import is None:
         return partner_import  # already run (redelivered task) or unknown: nothing to do
     try:
-        with transaction.atomic():
+        with per_batch_queries(), transaction.atomic():
             stats = _import(tenant, partner_import)
             PartnerImport.objects.filter(pk=partner_import.pk).update(
                 status=PartnerImport.Status.DONE, finished_at=timezone.now(), processed_rows=stats.processed,

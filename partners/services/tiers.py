@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from partners import metrics
+from partners._nplusone import mail_delivery
 from partners.models import Partner, Tier, TierChange
 from prm.audit.services import audit_log
 from prm.notifications.services import notify
@@ -124,7 +125,7 @@ def tier_change(
     if to_tier.tenant_id != tenant.pk or partner.tenant_id != tenant.pk:
         raise ValidationError({"to_tier": _("Unknown tier.")})
     now = now or timezone.now()
-    with transaction.atomic():
+    with mail_delivery(), transaction.atomic():
         partner = Partner.objects.select_for_update(of=("self",)).select_related("tier").get(pk=partner.pk)
         current = partner.tier
         pending = TierChange.objects.filter(partner=partner, status=TierChange.Status.SCHEDULED)
@@ -179,7 +180,7 @@ def _cancel_pending(tenant, partner, actor, why: str, request=None) -> int:
 
 def tier_change_cancel(*, tenant, partner: Partner, actor, reason: str = "", request=None) -> int:
     """Withdraw a scheduled downgrade."""
-    with transaction.atomic():
+    with mail_delivery(), transaction.atomic():
         count = _cancel_pending(tenant, partner, actor, reason or _("Withdrawn by a channel manager."), request)
         if not count:
             raise ValidationError(_("There is no scheduled tier change to withdraw."))
@@ -224,7 +225,7 @@ def tier_apply_due(*, tenant, now: datetime | None = None) -> int:
     due = list(TierChange.objects.filter(tenant=tenant, status=TierChange.Status.SCHEDULED, effective_from__lte=now)
                .values_list("pk", flat=True))
     for pk in due:
-        with transaction.atomic():
+        with mail_delivery(), transaction.atomic():
             change = (TierChange.objects.select_for_update(of=("self",))
                       .select_related("partner", "from_tier", "to_tier")
                       .filter(pk=pk, status=TierChange.Status.SCHEDULED).first())
