@@ -77,17 +77,20 @@ class MdfRequestForm(forms.Form):
     def __init__(self, *args, partner: Partner, allocations: list[MdfAllocation], **kwargs):
         super().__init__(*args, **kwargs)
         self.partner = partner
-        self.fields["allocation"].queryset = MdfAllocation.objects.filter(pk__in=[a.pk for a in allocations])
+        self.fields["allocation"].queryset = MdfAllocation.objects.filter(
+            pk__in=[a.pk for a in allocations]).select_related("fund")
         self.fields["allocation"].label_from_instance = lambda a: _("%(fund)s (%(currency)s)") % {
             "fund": a.fund.name, "currency": a.currency}
 
     def clean(self):
         data = super().clean()
-        if not self.errors:
-            try:
-                services.validate_request(partner=self.partner, data=data, today=timezone.localdate())
-            except ValidationError as exc:
-                add_errors(self, exc)
+        try:
+            services.validate_request(partner=self.partner, data=data, today=timezone.localdate())
+        except ValidationError as exc:
+            # The service's rules (amount, dates within the fund's period…) for fields the form itself accepted.
+            for field, errors in exc.message_dict.items():
+                if field not in self.errors:
+                    self.add_error(field if field in self.fields else None, errors)
         return data
 
 
