@@ -108,8 +108,8 @@ class OnboardingStepForm(forms.ModelForm):
         target_id = data.get("target_id")
         if target_id and kind in OnboardingStep.TARGET_TYPES:
             if target_type != OnboardingStep.TARGET_TYPES[kind]:
-                self.add_error("target", _("Choose a %(what)s for this kind of step.") % {
-                    "what": OnboardingStep.TARGET_TYPES[kind].split(".")[1]})
+                self.add_error("target", _("This kind of step needs a target of type %(type)s.") % {
+                    "type": OnboardingStep.TARGET_TYPES[kind]})
             model = _soft_model(target_type)
             if model is not None and not model.objects.filter(pk=target_id).exists():
                 self.add_error("target_id", _("No such object in this portal."))

@@ -180,3 +180,18 @@ def test_partner_admin_invites_only_into_their_own_organisation(tenant, partner,
     with tenant_scope(tenant):
         assert not Invitation.objects.filter(email="boss@northwind.com").exists()
         assert Partner.objects.count() == 2
+
+
+def test_certifications_recorded_by_the_content_app_show_the_course_without_partners_importing_it(
+    tenant, partner, members, client_for
+):
+    from prm.events.services import record_event
+    from tests.factories import CertificationFactory, CourseFactory
+
+    user = members["partner_user"]
+    for title in ("Cloud Architect", "Security Specialist"):
+        certification = CertificationFactory(course=CourseFactory(tenant=tenant, title=title), user=user, partner=partner)
+        with tenant_scope(tenant):
+            record_event(tenant=tenant, kind="certification_earned", partner=partner, user=user, obj=certification)
+    body = client_for(tenant, members["partner_admin"]).get(PROFILE).content.decode()
+    assert "Cloud Architect" in body and "Security Specialist" in body and "expires" in body

@@ -29,9 +29,29 @@ def _is_partner_admin(request) -> bool:
     return request.membership.role == Role.PARTNER_ADMIN
 
 
+def _soft_objects(events) -> dict:
+    """The objects events point at, looked up by their type label (never importing the owning app):
+    one query per object type, relations loaded with them."""
+    from django.apps import apps
+
+    by_type: dict[str, set] = {}
+    for event in events:
+        if event.object_type and event.object_id:
+            by_type.setdefault(event.object_type, set()).add(event.object_id)
+    found = {}
+    for label, ids in by_type.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        for obj in model._default_manager.filter(pk__in=ids).select_related():
+            found[(label, str(obj.pk))] = obj
+    return found
+
+
 def certifications(partner: Partner) -> dict:
-    """Certifications shown read-only, without importing the content app: the active count from
-    its metric provider (when registered) and the latest `certification_earned` events."""
+    """Certifications shown read-only, without importing the content app: the active count from its
+    metric provider (when registered) and the latest `certification_earned` events."""
     from django.utils import timezone
 
     values = metrics.partner_metrics(partner.tenant, [partner.pk], timezone.localdate())
@@ -40,8 +60,17 @@ def certifications(partner: Partner) -> dict:
         EngagementEvent.objects.filter(partner=partner, kind="certification_earned").select_related("user")
         .order_by("-occurred_at")[:20]
     )
-    earned = [{"name": e.data.get("name") or e.data.get("title") or _("Certification"), "user": e.user,
-               "when": e.occurred_at, "expires": e.data.get("expires_on") or e.data.get("expires_at")} for e in events]
+    objects = _soft_objects(events)
+    earned = []
+    for e in events:
+        obj = objects.get((e.object_type, e.object_id))
+        status = getattr(obj, "get_status_display", None)
+        earned.append({
+            "name": str(obj) if obj is not None else (e.data.get("name") or e.data.get("title") or _("Certification")),
+            "user": e.user, "when": e.occurred_at,
+            "expires": getattr(obj, "expires_at", None) or e.data.get("expires_on"),
+            "status": status() if callable(status) else "",
+        })
     return {"active": active.get(partner.pk, 0) if active is not None else None, "earned": earned}
 
 
