@@ -10,8 +10,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import (
-    Agreement, IdealPartnerProfile, IdealProfileCriterion, OnboardingPath, OnboardingStep,
-    Partner, PartnerApplication, PartnerImport, PartnerType, Tier, TierChange,
+    Agreement,
+    IdealPartnerProfile,
+    IdealProfileCriterion,
+    OnboardingPath,
+    OnboardingStep,
+    Partner,
+    PartnerApplication,
+    PartnerImport,
+    PartnerType,
+    Tier,
+    TierChange,
 )
 from partners.services.agreements import agreement_publish, agreement_save_draft
 from partners.services.recruitment import application_approve, application_decline, application_request_info
@@ -81,7 +90,7 @@ class OnboardingStepForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "—")]
-        for kind, label in OnboardingStep.TARGET_TYPES.items():
+        for label in OnboardingStep.TARGET_TYPES.values():
             model = _soft_model(label)
             if model is None:
                 continue

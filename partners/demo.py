@@ -133,8 +133,18 @@ def _seed_program(ctx: DemoContext, partners: list) -> None:
     from datetime import timedelta
 
     from partners.models import (
-        Agreement, AgreementAcceptance, IdealPartnerProfile, IdealProfileCriterion, OnboardingPath, OnboardingStep,
-        PartnerApplication, PartnerImport, PartnerOnboarding, StepCompletion, TierChange, content_hash,
+        Agreement,
+        AgreementAcceptance,
+        IdealPartnerProfile,
+        IdealProfileCriterion,
+        OnboardingPath,
+        OnboardingStep,
+        PartnerApplication,
+        PartnerImport,
+        PartnerOnboarding,
+        StepCompletion,
+        TierChange,
+        content_hash,
     )
     from partners.services.recruitment import score_application
 

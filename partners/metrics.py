@@ -7,8 +7,8 @@ partners at once with set-based SQL: fn(tenant, partner_ids, as_of) -> {partner_
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Callable, Iterable
 
 Provider = Callable[[object, list, date], dict]
 _providers: dict[str, Provider] = {}

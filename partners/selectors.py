@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import (
-    OnboardingPath, OnboardingStep, Partner, PartnerApplication, PartnerOnboarding, PartnerUserObjectPermission,
+    OnboardingPath,
+    OnboardingStep,
+    Partner,
+    PartnerApplication,
+    PartnerOnboarding,
+    PartnerUserObjectPermission,
     StepCompletion,
 )
 from prm.tenancy.roles import Role

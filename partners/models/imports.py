@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from prm.tenancy.models import TenantOwnedModel
 
 
-def import_file_path(instance: "PartnerImport", filename: str) -> str:
+def import_file_path(instance: PartnerImport, filename: str) -> str:
     return f"tenants/{instance.tenant_id}/partner-imports/{instance.pk}.csv"
 
 

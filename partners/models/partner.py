@@ -16,7 +16,7 @@ from prm.tenancy.models import TenantOwnedModel
 from prm.uploads import image_validator
 
 
-def partner_logo_path(instance: "Partner", filename: str) -> str:
+def partner_logo_path(instance: Partner, filename: str) -> str:
     return f"tenants/{instance.tenant_id}/partners/{instance.pk}/logo"
 
 

@@ -8,8 +8,8 @@ specialty −10").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from django.utils.translation import gettext as _
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,7 +32,14 @@ from django_countries import countries
 from partners._nplusone import per_batch_queries
 from partners.choices import MAX_SPECIALTIES, REVENUE_BAND_CODES, normalise_specialties, parse_regions, region_lookup
 from partners.models import (
-    OnboardingPath, Partner, PartnerImport, PartnerImportError, PartnerOnboarding, PartnerType, Tier, TierChange,
+    OnboardingPath,
+    Partner,
+    PartnerImport,
+    PartnerImportError,
+    PartnerOnboarding,
+    PartnerType,
+    Tier,
+    TierChange,
 )
 from prm.audit.services import audit_log
 from prm.domains import registrable_domain
@@ -278,14 +285,14 @@ def partner_import_create(*, tenant, upload, actor, send_invitations: bool = Fal
     try:
         validate_upload(upload, kinds={"text"}, max_mb=MAX_FILE_MB)
     except ValidationError as exc:
-        raise ValidationError([*exc.messages, _("Upload a CSV file saved as “CSV UTF-8” from your spreadsheet.")])
+        raise ValidationError([*exc.messages, _("Upload a CSV file saved as “CSV UTF-8” from your spreadsheet.")]) from exc
     try:
         with read_csv(upload) as (header, rows):
             unknown, total, valid, errors, creates, preview = _preview(tenant, header, rows)
-    except UnicodeDecodeError:
-        raise ValidationError(_("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”."))
+    except UnicodeDecodeError as exc:
+        raise ValidationError(_("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")) from exc
     except csv.Error as exc:
-        raise ValidationError(_("The file is not a readable CSV file (%(error)s).") % {"error": exc})
+        raise ValidationError(_("The file is not a readable CSV file (%(error)s).") % {"error": exc}) from exc
     if total == 0:
         raise ValidationError(_("The file has a header but no rows."))
     upload.seek(0)

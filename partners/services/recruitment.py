@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners.models import Partner, PartnerApplication, PartnerType, Tier, TierChange, hash_token
 from partners._nplusone import mail_delivery
+from partners.models import Partner, PartnerApplication, PartnerType, Tier, TierChange, hash_token
 from partners.services.fit import Applicant, fit_score, tenant_profile
 from prm.accounts.services import invitation_create
 from prm.audit.services import audit_log, client_ip
@@ -98,9 +98,9 @@ def application_submit(*, tenant, data: dict, request=None) -> PartnerApplicatio
                     "company": application.company, "score": application.fit_score},
                 url=reverse("partners:application_detail", args=[application.pk]),
             )
-    except IntegrityError:
+    except IntegrityError as exc:
         # Another submission for the same domain won the race (unique open application per domain).
-        raise _duplicate_error("application")
+        raise _duplicate_error("application") from exc
     return application
 
 

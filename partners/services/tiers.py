@@ -7,10 +7,10 @@ for many partners at once and says, per tier, which requirements each partner me
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction

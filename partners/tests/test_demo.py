@@ -4,8 +4,17 @@ import pytest
 from django_scopes import scopes_disabled
 
 from partners.models import (
-    Agreement, AgreementAcceptance, IdealPartnerProfile, OnboardingPath, OnboardingStep, Partner, PartnerApplication,
-    PartnerImport, PartnerImportError, PartnerOnboarding, TierChange,
+    Agreement,
+    AgreementAcceptance,
+    IdealPartnerProfile,
+    OnboardingPath,
+    OnboardingStep,
+    Partner,
+    PartnerApplication,
+    PartnerImport,
+    PartnerImportError,
+    PartnerOnboarding,
+    TierChange,
 )
 from partners.selectors import can_register_deals, stuck_onboardings
 from prm.tenancy.demo import DEMO_TENANTS, seed_tenant

@@ -107,7 +107,7 @@ def test_book_restriction_confines_channel_managers_to_their_partners(tenant, pr
     tenant.save()
     manager = members["channel_manager"]
     other_manager = make_member(tenant, "channel_manager")
-    own = PartnerFactory(tenant=tenant, name="Owned One", owner=manager)
+    PartnerFactory(tenant=tenant, name="Owned One", owner=manager)
     shared = PartnerFactory(tenant=tenant, name="Shared One", owner=other_manager)
     hidden = PartnerFactory(tenant=tenant, name="Hidden One", owner=other_manager)
     with tenant_scope(tenant):

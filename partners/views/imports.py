@@ -12,7 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partners.forms import ImportUploadForm
 from partners.models import PartnerImport
 from partners.services.imports import (
-    COLUMNS, ERROR_REPORT_HEADER, REQUIRED_COLUMNS, error_report_rows, import_progress, partner_import_create,
+    COLUMNS,
+    ERROR_REPORT_HEADER,
+    REQUIRED_COLUMNS,
+    error_report_rows,
+    import_progress,
+    partner_import_create,
     partner_import_start,
 )
 from partners.views import apply_errors

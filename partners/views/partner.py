@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from partners import metrics
 from partners.forms import AgreementAcceptForm, ProfileForm
 from partners.models import Partner, TierChange
 from partners.selectors import can_register_deals
@@ -22,7 +23,6 @@ from prm.tenancy.access import member_required, partner_required
 from prm.tenancy.roles import Role
 from prm.tenancy.views import render_error
 from prm.uploads import sniff_image_type
-from partners import metrics
 
 
 def _is_partner_admin(request) -> bool:
@@ -179,8 +179,8 @@ def logo(request: HttpRequest, partner_id) -> HttpResponse:
         raise Http404
     try:
         handle = partner.logo.storage.open(partner.logo.name, "rb")
-    except FileNotFoundError:
-        raise Http404
+    except FileNotFoundError as exc:
+        raise Http404 from exc
     response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"

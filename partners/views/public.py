@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from partners.forms import ApplicationForm, ApplicationResponseForm
-from partners.services.recruitment import DuplicateApplication, application_for_token, application_respond, application_submit
+from partners.services.recruitment import (
+    DuplicateApplication,
+    application_for_token,
+    application_respond,
+    application_submit,
+)
 from partners.views import apply_errors
 
 

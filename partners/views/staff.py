@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,15 +17,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partners.forms import ManagerForm, PartnerFilterForm, StatusForm, StepTickForm, TierChangeForm
 from partners.models import AgreementAcceptance, OnboardingStep, Partner, PartnerUserObjectPermission, TierChange
-from partners.selectors import partner_list as filter_partners
 from partners.selectors import (
-    can_register_deals, onboarding_funnel, partners_visible_to, stuck_onboardings, with_current_steps,
+    can_register_deals,
+    onboarding_funnel,
+    partners_visible_to,
+    stuck_onboardings,
+    with_current_steps,
 )
+from partners.selectors import partner_list as filter_partners
 from partners.services.agreements import agreement_status
 from partners.services.onboarding import onboarding_checklist, onboarding_step_tick
 from partners.services.organisations import (
-    partner_book_add, partner_book_remove, partner_invite_contact as invite_contact_service, partner_set_owner,
+    partner_book_add,
+    partner_book_remove,
+    partner_set_owner,
     partner_set_status,
+)
+from partners.services.organisations import (
+    partner_invite_contact as invite_contact_service,
 )
 from partners.services.tiers import tier_change, tier_change_cancel, tier_requirements_check
 from prm.accounts.selectors import tenant_members

@@ -10,8 +10,14 @@ from django_scopes import scopes_disabled
 from partners.models import Partner, PartnerApplication
 from tests.browser.conftest import sign_in
 from tests.factories import (
-    TEST_PASSWORD, AgreementFactory, CriterionFactory, IdealPartnerProfileFactory, OnboardingPathFactory,
-    OnboardingStepFactory, PartnerTypeFactory, TierFactory,
+    TEST_PASSWORD,
+    AgreementFactory,
+    CriterionFactory,
+    IdealPartnerProfileFactory,
+    OnboardingPathFactory,
+    OnboardingStepFactory,
+    PartnerTypeFactory,
+    TierFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,11 +1,27 @@
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 
+from partners.models import (
+    Agreement,
+    IdealPartnerProfile,
+    IdealProfileCriterion,
+    OnboardingPath,
+    OnboardingStep,
+    Partner,
+    PartnerApplication,
+    PartnerType,
+    Tier,
+    content_hash,
+)
 from tests.factories.base import ScopedFactory
-
-from partners.models import Partner, PartnerType, Tier
 from tests.factories.core import TenantFactory
 
-__all__ = ["PartnerTypeFactory", "TierFactory", "PartnerFactory"]
+__all__ = [
+    "PartnerTypeFactory", "TierFactory", "PartnerFactory", "PartnerApplicationFactory", "IdealPartnerProfileFactory",
+    "CriterionFactory", "OnboardingPathFactory", "OnboardingStepFactory", "AgreementFactory",
+]
 
 
 class PartnerTypeFactory(ScopedFactory):
@@ -44,20 +60,6 @@ class PartnerFactory(ScopedFactory):
 
 
 # --- Recruitment, onboarding, agreements ------------------------------------------------
-
-from datetime import timedelta  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
-
-from partners.models import (  # noqa: E402
-    Agreement, IdealPartnerProfile, IdealProfileCriterion, OnboardingPath, OnboardingStep, PartnerApplication,
-    content_hash,
-)
-
-__all__ += [
-    "PartnerApplicationFactory", "IdealPartnerProfileFactory", "CriterionFactory", "OnboardingPathFactory",
-    "OnboardingStepFactory", "AgreementFactory",
-]
 
 
 class PartnerApplicationFactory(ScopedFactory):
