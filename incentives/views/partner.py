@@ -78,7 +78,7 @@ def mdf_request_new(request: HttpRequest) -> HttpResponse:
             if name != "__all__" and not request.POST.get(name, "").strip():
                 del form.errors[name]
         form.errors.pop("__all__", None)
-        return render(request, "incentives/request_form.html#request-form", context)
+        return render(request, "incentives/request_form.html#request-errors", context)
     if request.htmx:
         return render(request, "incentives/request_form.html#request-form", context)
     return render(request, "incentives/request_form.html", context,
