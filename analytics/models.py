@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from prm.tenancy.models import TenantOwnedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
+PARTNER_STATUSES = [("prospect", _("Prospect")), ("onboarding", _("Onboarding")), ("active", _("Active")),
+                    ("suspended", _("Suspended")), ("churned", _("Churned"))]
 
 # Health score components: (key, default weight). The defaults sum to 100; a tenant admin may
 # change them (any non-negative integers; the score divides by the sum of applicable weights).
@@ -217,7 +219,7 @@ class PartnerHealthSnapshot(TenantOwnedModel):
     run = models.ForeignKey(HealthRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                             db_index=False)
     # The partner as it was on the date (dashboards filter and churn labels read these).
-    status = models.CharField(_("status"), max_length=12)
+    status = models.CharField(_("status"), max_length=12, choices=PARTNER_STATUSES)
     tier = models.ForeignKey("partners.Tier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              db_index=False)
     partner_type = models.ForeignKey("partners.PartnerType", on_delete=models.SET_NULL, null=True, blank=True,
@@ -299,7 +301,7 @@ class SnapshotSummary(TenantOwnedModel):
                              db_index=False)
     partner_type = models.ForeignKey("partners.PartnerType", on_delete=models.CASCADE, null=True, blank=True,
                                      related_name="+", db_index=False)
-    status = models.CharField(max_length=12)
+    status = models.CharField(max_length=12, choices=PARTNER_STATUSES)
     region = models.CharField(max_length=8, blank=True)
     partners = models.PositiveIntegerField(default=0)
     score_sum = models.PositiveIntegerField(default=0)

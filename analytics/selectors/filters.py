@@ -44,7 +44,8 @@ class DashboardFilters:
 
 
 class DashboardFilterForm(forms.Form):
-    period = forms.TypedChoiceField(label=_("Period"), choices=PERIODS, coerce=int, required=False)
+    period = forms.TypedChoiceField(label=_("Period"), choices=PERIODS, coerce=int, required=False,
+                                    initial=DEFAULT_PERIOD)
     tier = forms.ChoiceField(label=_("Tier"), required=False)
     partner_type = forms.ChoiceField(label=_("Partner type"), required=False)
     region = forms.ChoiceField(label=_("Region"), choices=[("", _("All regions")), *REGIONS], required=False)

@@ -46,6 +46,8 @@ def course_options(tenant, *, now) -> list[CourseOption]:
 
 def next_actions(f: Mapping, *, tier_rank: int | None, courses: list[CourseOption], certifications_target: int,
                  next_tier_name: str, next_missing: list) -> list[dict]:
+    if f["status"] not in ("active", "onboarding"):
+        return []  # prospects, suspended and churned partners get no suggestions
     actions: list[dict] = []
     completion = f.get("onboarding_completion")
     if completion is not None and completion < 1:
