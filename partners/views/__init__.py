@@ -12,3 +12,10 @@ def apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def bound(request, *, files: bool = False) -> tuple:
+    """Form data for a POST (even an empty one, so missing fields are reported), nothing for a GET."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)

@@ -20,7 +20,7 @@ from partners.services.imports import (
     partner_import_create,
     partner_import_start,
 )
-from partners.views import apply_errors
+from partners.views import apply_errors, bound
 from prm.csv_safe import csv_response
 from prm.tenancy.access import manager_required
 
@@ -28,7 +28,7 @@ from prm.tenancy.access import manager_required
 @manager_required
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(*bound(request, files=True))
     if request.method == "POST" and form.is_valid():
         try:
             partner_import = partner_import_create(

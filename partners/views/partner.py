@@ -17,7 +17,7 @@ from partners.services.agreements import agreement_accept, agreement_status
 from partners.services.onboarding import onboarding_checklist
 from partners.services.organisations import partner_profile_update
 from partners.services.tiers import tier_requirements_check
-from partners.views import apply_errors
+from partners.views import apply_errors, bound
 from prm.events.models import EngagementEvent
 from prm.tenancy.access import member_required, partner_required
 from prm.tenancy.roles import Role
@@ -81,7 +81,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     can_edit = _is_partner_admin(request)
     form = None
     if can_edit:
-        form = ProfileForm(request.POST or None, request.FILES or None, initial=ProfileForm.initial_for(partner))
+        form = ProfileForm(*bound(request, files=True), initial=ProfileForm.initial_for(partner))
         if request.method == "POST" and form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k not in ("logo", "remove_logo")}
             try:
@@ -108,7 +108,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
     partner = request.membership.partner
     status = agreement_status(partner)
     current = status.agreement
-    form = AgreementAcceptForm(request.POST or None, initial={"content_hash": current.content_hash if current else ""})
+    form = AgreementAcceptForm(*bound(request), initial={"content_hash": current.content_hash if current else ""})
     if request.method == "POST":
         if current is None:
             raise Http404

@@ -16,7 +16,7 @@ from partners.services.recruitment import (
     application_respond,
     application_submit,
 )
-from partners.views import apply_errors
+from partners.views import apply_errors, bound
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,7 +24,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant
     if tenant is None:
         raise Http404
-    form = ApplicationForm(request.POST or None, tenant=tenant)
+    form = ApplicationForm(*bound(request), tenant=tenant)
     if request.method == "POST":
         if form.is_spam:
             # A bot filled the honeypot: answer like a success, store nothing (but count it).
@@ -65,7 +65,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "partners/apply_respond.html", {
             "invalid": _("This link is not valid any more: the question was already answered or the application was decided."),
         }, status=410)
-    form = ApplicationResponseForm(request.POST or None)
+    form = ApplicationResponseForm(*bound(request))
     if request.method == "POST" and form.is_valid():
         try:
             application_respond(tenant=tenant, token=token, answer=form.cleaned_data["answer"], request=request)
