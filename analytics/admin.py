@@ -6,7 +6,14 @@ from analytics.models import AnalyticsSettings, HealthRun, HealthRunChunk, Partn
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
 
 
-class ReadOnlyMixin:
+class NoDeleteUrlMixin:
+    """Rows nobody may delete get no delete page at all (rather than one that always answers 403)."""
+
+    def get_urls(self):
+        return [u for u in super().get_urls() if not (u.name or "").endswith("_delete")]
+
+
+class ReadOnlyPermissions:
     """Computed by the nightly job: nobody edits these by hand."""
 
     def has_add_permission(self, request, *args):
@@ -20,7 +27,7 @@ class ReadOnlyMixin:
 
 
 @admin.register(AnalyticsSettings)
-class AnalyticsSettingsAdmin(AdminOnlyMixin, TenantModelAdmin):
+class AnalyticsSettingsAdmin(NoDeleteUrlMixin, AdminOnlyMixin, TenantModelAdmin):
     list_display = ["__str__", "weight_activity", "weight_recency", "weight_deals", "at_risk_percent", "updated_at"]
     readonly_fields = ["updated_at", "updated_by"]
 
@@ -31,7 +38,11 @@ class AnalyticsSettingsAdmin(AdminOnlyMixin, TenantModelAdmin):
         return False
 
 
-class ChunkInline(ReadOnlyMixin, TenantTabularInline):
+class ReadOnlyMixin(NoDeleteUrlMixin, ReadOnlyPermissions):
+    pass
+
+
+class ChunkInline(ReadOnlyPermissions, TenantTabularInline):
     model = HealthRunChunk
     extra = 0
     fields = ["seq", "status", "partners", "attempts", "started_at", "finished_at", "error"]

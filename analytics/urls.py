@@ -19,7 +19,7 @@ urlpatterns = [
     path("operations/", ops.operations, name="operations"),
     path("operations/progress", ops.run_progress, name="run_progress"),
     path("operations/run", ops.run_now, name="run_now"),
-    path("operations/runs/<uuid:run_id>/", ops.run_detail, name="run_detail"),
+    path("operations/runs/<uuid:health_run_id>/", ops.run_detail, name="run_detail"),
     path("settings/", ops.settings_view, name="settings"),
     path("platform/runs/", ops.platform_runs, name="platform_runs"),
     # Partners

@@ -19,10 +19,10 @@ SETTINGS_FIELDS = [
 
 def analytics_settings_update(*, tenant, data: dict, actor, request=None) -> AnalyticsSettings:
     """Validate and save the tenant's scoring settings (takes effect with the next run)."""
-    from analytics.services.runs import analytics_settings
-
     with transaction.atomic():
-        settings = AnalyticsSettings.objects.select_for_update().get(pk=analytics_settings(tenant).pk)
+        settings = AnalyticsSettings.objects.select_for_update().filter(tenant=tenant).first()
+        if settings is None:
+            settings = AnalyticsSettings(tenant=tenant)
         before = {f: getattr(settings, f) for f in SETTINGS_FIELDS}
         for name in SETTINGS_FIELDS:
             if name in data:

@@ -167,16 +167,16 @@ def tier_thresholds_save(*, tenant, tiers: list, proposed: list[Thresholds], act
     with transaction.atomic():
         for tier in Tier.objects.select_for_update().filter(tenant=tenant, pk__in=[t.pk for t in tiers]):
             new = by_id[tier.pk]
-            before = {"min_won_revenue_12m": str(tier.min_won_revenue_12m),
+            before = {"min_won_revenue_12m": Decimal(tier.min_won_revenue_12m),
                       "min_active_certifications": tier.min_active_certifications,
                       "min_health_score": tier.min_health_score}
             tier.min_won_revenue_12m = new.min_won_revenue_12m
             tier.min_active_certifications = new.min_active_certifications
             tier.min_health_score = new.min_health_score
-            after = {"min_won_revenue_12m": str(tier.min_won_revenue_12m),
+            after = {"min_won_revenue_12m": Decimal(tier.min_won_revenue_12m),
                      "min_active_certifications": tier.min_active_certifications,
                      "min_health_score": tier.min_health_score}
-            if before == after:
+            if before == after:  # numerically: 0 and 0.00 are the same requirement
                 continue
             try:
                 tier.full_clean()
@@ -184,6 +184,7 @@ def tier_thresholds_save(*, tenant, tiers: list, proposed: list[Thresholds], act
                 raise ValidationError({tier.name: exc.messages})
             tier.save(update_fields=list(after))
             audit_log(tenant=tenant, actor=actor, action="tier.thresholds", obj=tier, request=request,
-                      changes={"before": before, "after": after})
+                      changes={"before": {**before, "min_won_revenue_12m": str(before["min_won_revenue_12m"])},
+                               "after": {**after, "min_won_revenue_12m": str(after["min_won_revenue_12m"])}})
             changed += 1
     return changed

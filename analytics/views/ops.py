@@ -57,8 +57,8 @@ def run_now(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
-def run_detail(request: HttpRequest, run_id) -> HttpResponse:
-    run = get_object_or_404(HealthRun.objects.select_related("triggered_by"), tenant=request.tenant, pk=run_id)
+def run_detail(request: HttpRequest, health_run_id) -> HttpResponse:
+    run = get_object_or_404(HealthRun.objects.select_related("triggered_by"), tenant=request.tenant, pk=health_run_id)
     chunks = list(HealthRunChunk.objects.filter(run=run).order_by("seq"))
     return render(request, "analytics/run_detail.html", {"run": run, "chunks": chunks})
 

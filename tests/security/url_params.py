@@ -29,6 +29,7 @@ PARAM_MODELS: dict[str, str] = {
     "spif_program_id": "incentives.SpifProgram",
     "spif_accrual_id": "incentives.SpifAccrual",
     "payout_batch_id": "incentives.PayoutBatch",
+    "health_run_id": "analytics.HealthRun",
 }
 
 PARAM_VALUES: dict[str, str] = {
