@@ -158,7 +158,7 @@ class PartnerUserObjectPermission(TenantOwnedModel, UserObjectPermissionBase):
     objects = ScopedManager(_manager_class=UserObjectPermissionManager, tenant="tenant")
 
     def __str__(self) -> str:
-        return _("Book entry")
+        return str(_("Book entry"))
 
     class Meta:
         verbose_name = _("partner book entry")
