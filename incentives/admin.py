@@ -135,6 +135,9 @@ class BatchAccrualInline(TenantTabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partner", "program", "deal")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -201,14 +204,14 @@ class MdfAllocationForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if not self.instance._state.adding:  # UUID keys exist before saving: ask the state, not the pk
             for name in ("fund", "partner", "currency", "rate"):
                 if name in self.fields:
                     self.fields[name].disabled = True
 
     def run_service(self, instance):
         tenant, user = self.request.tenant, self.request.user
-        if instance.pk and not instance._state.adding:
+        if not instance._state.adding:
             return services.allocation_adjust(tenant=tenant, allocation=instance, amount=self.cleaned_data["amount"],
                                               actor=user, request=self.request)
         return services.allocation_create(
@@ -239,6 +242,9 @@ class ProofInline(TenantTabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -253,6 +259,9 @@ class RequestDealInline(TenantTabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("deal", "added_by")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -344,6 +353,9 @@ class JournalLineInline(TenantTabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partner", "fund", "allocation", "allocation__fund", "mdf_request", "program", "accrual")
 
     def has_add_permission(self, request, obj=None):
         return False

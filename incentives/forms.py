@@ -172,7 +172,7 @@ class FundForm(forms.ModelForm):
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = [(c, c) for c in tenant.currencies]
-        if self.instance.pk:
+        if not self.instance._state.adding:  # UUID keys exist before saving: ask the state
             self.fields["currency"].disabled = True
 
     def _post_clean(self):
@@ -244,8 +244,9 @@ class ProgramForm(forms.ModelForm):
         self.fields["tiers"].queryset = Tier.objects.filter(tenant=tenant).order_by("rank")
         self.fields["partner_types"].queryset = PartnerType.objects.filter(tenant=tenant).order_by("name")
         self.fields["products"].queryset = Product.objects.filter(tenant=tenant).order_by("name")
-        bands = list(self.instance.bands.order_by("min_amount")) if self.instance.pk else []
-        if self.instance.pk:
+        editing = not self.instance._state.adding
+        bands = list(self.instance.bands.order_by("min_amount")) if editing else []
+        if editing:
             self.fields["tiers"].initial = list(self.instance.tiers.values_list("pk", flat=True))
             self.fields["partner_types"].initial = list(self.instance.partner_types.values_list("pk", flat=True))
             self.fields["products"].initial = list(self.instance.products.values_list("pk", flat=True))
@@ -266,7 +267,7 @@ class ProgramForm(forms.ModelForm):
 
     def cleaned_bands(self) -> list[tuple] | None:
         if self.cleaned_data.get("rule") != SpifProgram.Rule.BANDS:
-            return None if not self.instance.pk else []
+            return [] if not self.instance._state.adding else None
         rows = []
         for i in range(BANDS):
             low = self.cleaned_data.get(f"band_{i}_min")

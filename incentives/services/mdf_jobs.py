@@ -14,7 +14,7 @@ from deals.models import DealRegistration
 from incentives.models import Account, JournalEntry, MdfAllocation, MdfRequest, MdfRequestDeal
 from incentives.money import ZERO, format_money
 from incentives.services import ledger
-from incentives.services._common import check_same_tenant, notify_partner, short_date, url
+from incentives.services._common import check_same_tenant, notify_partner, short_date, url_builder
 from prm.audit.services import audit_log
 
 R = MdfRequest.Status
@@ -28,6 +28,7 @@ def mdf_deadlines(*, tenant, today: date | None = None) -> dict:
     their reservations in one journal entry."""
     today = today or timezone.localdate()
     now = timezone.now()
+    link = url_builder(tenant)
     with transaction.atomic():
         due_soon = list(MdfRequest.objects.select_for_update(of=("self",)).filter(
             tenant=tenant, status=R.APPROVED, reminder_sent_at__isnull=True, claim_due__gte=today,
@@ -38,7 +39,7 @@ def mdf_deadlines(*, tenant, today: date | None = None) -> dict:
                 "due": short_date(r.claim_due), "title": r.title},
                 _("Submit the actual cost, results and proof of performance, or the %(amount)s reserved for you is "
                   "released.") % {"amount": format_money(r.approved_amount, r.currency)},
-                url(tenant, "incentives:mdf_request", r.pk), also=r.submitted_by)
+                link("incentives:mdf_request", r.pk), also=r.submitted_by)
     with transaction.atomic():
         overdue_ids = list(MdfRequest.objects.filter(tenant=tenant, status=R.APPROVED, claim_due__lt=today)
                            .values_list("allocation_id", flat=True).distinct())
@@ -64,7 +65,7 @@ def mdf_deadlines(*, tenant, today: date | None = None) -> dict:
             notify_partner(tenant, r.partner, _("MDF claim deadline missed: %(title)s") % {"title": r.title},
                            _("The reserved %(amount)s was released.") % {
                                "amount": format_money(reserved.get(r.pk, ZERO), r.currency)},
-                           url(tenant, "incentives:mdf_request", r.pk), also=r.submitted_by)
+                           link("incentives:mdf_request", r.pk), also=r.submitted_by)
     return {"reminded": len(due_soon), "expired": len(expired)}
 
 

@@ -22,7 +22,7 @@ from incentives.models import (
 )
 from incentives.money import ZERO, clean_amount, format_money as money_label, percent_of, quantize
 from incentives.services import ledger
-from incentives.services._common import check_same_tenant, notify_partner, url
+from incentives.services._common import check_same_tenant, notify_partner, url, url_builder
 from partners.selectors import can_register_deals
 from prm.audit.services import audit_log
 
@@ -380,12 +380,13 @@ def _notify_batch(tenant, accruals: list[SpifAccrual], batch: PayoutBatch, *, pa
     per_partner: dict = defaultdict(list)
     for a in accruals:
         per_partner[a.partner_id].append(a)
+    link = url_builder(tenant, request)("incentives:home")
     for items in per_partner.values():
         total = money_label(sum((a.amount for a in items), ZERO), batch.currency)
         title = (_("SPIF payout sent: %(total)s") if paid else _("SPIF earnings approved: %(total)s")) % {"total": total}
         body = "\n".join(f"- {a.program.name}: {a.deal.customer_name} ({money_label(a.amount, a.currency)})"
                          for a in items)
-        notify_partner(tenant, items[0].partner, title, body, url(tenant, "incentives:home", request=request))
+        notify_partner(tenant, items[0].partner, title, body, link)
 
 
 # --- Nightly re-evaluation -----------------------------------------------------------------------

@@ -67,7 +67,7 @@ def program_edit(request: HttpRequest, spif_program_id=None) -> HttpResponse:
             messages.success(request, _("Program saved. Won deals from now on accrue automatically; the nightly job "
                                         "catches up with deals already won in the period."))
             return redirect("incentives:program_detail", spif_program_id=program.pk)
-    return render(request, "incentives/staff/program_form.html", {"form": form, "program": program if program.pk else None},
+    return render(request, "incentives/staff/program_form.html", {"form": form, "program": None if program._state.adding else program},
                   status=422 if request.method == "POST" else 200)
 
 

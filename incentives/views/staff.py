@@ -168,7 +168,7 @@ def fund_edit(request: HttpRequest, mdf_fund_id=None) -> HttpResponse:
         else:
             messages.success(request, _("Fund saved; its budget is recorded in the ledger."))
             return redirect("incentives:fund_detail", mdf_fund_id=fund.pk)
-    return render(request, "incentives/staff/fund_form.html", {"form": form, "fund": fund if fund.pk else None},
+    return render(request, "incentives/staff/fund_form.html", {"form": form, "fund": None if fund._state.adding else fund},
                   status=422 if request.method == "POST" else 200)
 
 
