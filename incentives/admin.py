@@ -28,13 +28,24 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class ServiceForm(forms.ModelForm):
-    # No Meta here: the ModelAdmin builds the form per request (its fields include tenant-scoped
-    # foreign keys whose querysets must not be evaluated at import time).
+class NoDeleteMixin:
+    """For rows the ledger or an audit trail depends on: no delete permission and no delete route
+    (corrections are new entries or new decisions, never removals)."""
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_delete"
+        return [u for u in super().get_urls() if getattr(u, "name", None) != name]
+
+
+class ServiceForm(forms.ModelForm):
     """A ModelForm whose save is a service call made while validating (inside the admin's transaction),
     so whatever the service refuses shows on the form instead of failing after it."""
 
+    # No Meta here: the ModelAdmin builds the form per request (its fields include tenant-scoped
+    # foreign keys whose querysets must not be evaluated at import time).
     request = None  # set by the ModelAdmin
 
     def _post_clean(self):
@@ -102,7 +113,7 @@ class SpifProgramAdmin(AdminOnlyMixin, ServiceAdmin):
 
 
 @admin.register(SpifAccrual)
-class SpifAccrualAdmin(TenantModelAdmin):
+class SpifAccrualAdmin(NoDeleteMixin, TenantModelAdmin):
     list_display = ["deal", "partner", "program", "amount", "currency", "status", "batch", "accrued_at"]
     list_filter = ["status", "program"]
     search_fields = ["deal__customer_name", "partner__name", "program__name"]
@@ -112,9 +123,6 @@ class SpifAccrualAdmin(TenantModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False  # accruals come from won deals
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Approve the selected pending accruals into a payout batch"))
     def approve_into_batch(self, request, queryset):
@@ -143,7 +151,7 @@ class BatchAccrualInline(TenantTabularInline):
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(TenantModelAdmin):
+class PayoutBatchAdmin(NoDeleteMixin, TenantModelAdmin):
     list_display = ["reference", "status", "currency", "created_at", "created_by", "paid_at", "export_link"]
     list_filter = ["status"]
     search_fields = ["reference", "payment_reference"]
@@ -152,9 +160,6 @@ class PayoutBatchAdmin(TenantModelAdmin):
     actions = ["mark_paid"]
 
     def has_add_permission(self, request, *args):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("export"))
@@ -222,7 +227,7 @@ class MdfAllocationForm(ServiceForm):
 
 
 @admin.register(MdfAllocation)
-class MdfAllocationAdmin(ServiceAdmin):
+class MdfAllocationAdmin(NoDeleteMixin, ServiceAdmin):
     form = MdfAllocationForm
     fields = ["fund", "partner", "currency", "amount", "rate", "note"]
     list_display = ["partner", "fund", "amount", "currency", "rate", "fund_amount", "source", "created_at"]
@@ -231,8 +236,6 @@ class MdfAllocationAdmin(ServiceAdmin):
     autocomplete_fields = ["partner"]
     list_select_related = ["partner", "fund"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # lower the amount instead; the ledger keeps every movement
 
 
 class ProofInline(TenantTabularInline):
@@ -272,7 +275,7 @@ def _portal_link(url_name: str, pk, label) -> str:
 
 
 @admin.register(MdfRequest)
-class MdfRequestAdmin(TenantModelAdmin):
+class MdfRequestAdmin(NoDeleteMixin, TenantModelAdmin):
     list_display = ["title", "partner", "fund", "activity_type", "requested_amount", "approved_amount", "currency",
                     "status", "start_date", "claim_due", "decide"]
     list_filter = ["status", "activity_type", "fund"]
@@ -284,9 +287,6 @@ class MdfRequestAdmin(TenantModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False  # partners request MDF in the portal
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("decide"))
     def decide(self, obj):
@@ -305,7 +305,7 @@ class MdfRequestAdmin(TenantModelAdmin):
 
 
 @admin.register(MdfClaim)
-class MdfClaimAdmin(TenantModelAdmin):
+class MdfClaimAdmin(NoDeleteMixin, TenantModelAdmin):
     list_display = ["mdf_request", "partner", "actual_cost", "approved_amount", "currency", "leads_generated",
                     "status", "submitted_at", "decide"]
     list_filter = ["status"]
@@ -316,9 +316,6 @@ class MdfClaimAdmin(TenantModelAdmin):
     actions = ["approve_max", "reimburse"]
 
     def has_add_permission(self, request, *args):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("decide"))
@@ -365,7 +362,7 @@ class JournalLineInline(TenantTabularInline):
 
 
 @admin.register(JournalEntry)
-class JournalEntryAdmin(TenantModelAdmin):
+class JournalEntryAdmin(NoDeleteMixin, TenantModelAdmin):
     list_display = ["id", "occurred_at", "kind", "memo", "created_by"]
     list_filter = ["kind"]
     search_fields = ["memo", "object_id"]
@@ -379,5 +376,3 @@ class JournalEntryAdmin(TenantModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
