@@ -11,7 +11,7 @@ from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from incentives.models import Account, JournalEntry, JournalLine
-from incentives.money import ZERO, quantize
+from incentives.money import DECIMAL_PLACES, ZERO, quantize
 
 DIMENSIONS = ("partner", "fund", "allocation", "mdf_request", "program", "accrual")
 
@@ -83,6 +83,14 @@ def _user(actor):
 
 _NET = F("debit") - F("credit")
 _MONEY = DecimalField(max_digits=20, decimal_places=3)
+_PLACE = Decimal(1).scaleb(-DECIMAL_PLACES)
+
+
+def _exact(total) -> Decimal:
+    """A SUM as an exact Decimal. PostgreSQL returns exact numerics; SQLite sums computed
+    expressions in floating point, so the result is rounded back to the columns' three decimals
+    (exact for any realistic amount: every addend is a multiple of 0.001)."""
+    return Decimal(str(total or 0)).quantize(_PLACE)
 
 
 def net_sum(condition: Q | None = None):
@@ -96,13 +104,13 @@ def balances(**filters) -> dict[str, Decimal]:
             .order_by())
     result = {account: ZERO for account in Account.values}
     for row in rows:
-        result[row["account"]] = Decimal(row["total"] or 0)
+        result[row["account"]] = _exact(row["total"])
     return result
 
 
 def balance(account: str, **filters) -> Decimal:
     total = JournalLine.objects.filter(account=account, **filters).aggregate(total=net_sum())["total"]
-    return Decimal(total or 0)
+    return _exact(total)
 
 
 def grouped_balances(group_by: tuple[str, ...], **filters) -> dict[tuple, dict[str, Decimal]]:
@@ -112,12 +120,12 @@ def grouped_balances(group_by: tuple[str, ...], **filters) -> dict[tuple, dict[s
     result: dict[tuple, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in rows:
         key = tuple(row[g] for g in group_by)
-        result[key][row["account"]] += Decimal(row["total"] or 0)
+        result[key][row["account"]] += _exact(row["total"])
     return result
 
 
 def unbalanced_entries(tenant) -> list[int]:
     """Ids of entries whose lines do not balance per currency (should always be empty)."""
     rows = (JournalLine.objects.filter(tenant=tenant).values("entry_id", "currency")
-            .annotate(total=Sum(_NET, output_field=_MONEY)).exclude(total=0).order_by())
-    return sorted({row["entry_id"] for row in rows})
+            .annotate(total=Sum(_NET, output_field=_MONEY)).order_by())
+    return sorted({row["entry_id"] for row in rows if _exact(row["total"]) != 0})
