@@ -78,7 +78,8 @@ def _churn(ctx: RunContext, rows: list[dict], scores: dict) -> dict:
     return result
 
 
-def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[Snapshot]:
+def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[dict]:
+    """One dict per partner with every snapshot column (by attribute name, e.g. `tier_id`)."""
     rows = features.chunk_features(ctx.tenant, ctx.day, first_id, last_id)
     if not rows:
         return []
@@ -94,75 +95,122 @@ def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[Snapshot]:
         pid = row["partner_id"]
         risk, reasons, method, note = risks[pid]
         evaluation = evaluations[pid]
-        snapshots.append(Snapshot(
-            tenant=ctx.tenant, partner_id=pid, date=ctx.day, run=run, status=row["status"], tier_id=row["tier_id"],
-            partner_type_id=row["partner_type_id"], score=scores[pid], components=breakdowns[pid],
-            churn_risk=risk, churn_method=method, churn_reasons=reasons, churn_note=note[:300],
-            recommendation=evaluation.recommendation, recommended_tier_id=evaluation.recommended_tier_id,
-            next_tier_id=evaluation.next_tier_id, tier_missing=evaluation.missing,
-            next_tier_missing=evaluation.next_missing, computed_at=now,
+        snapshot = {name: row[name] for name in SNAPSHOT_FIELDS}
+        snapshot.update(
+            tenant_id=ctx.tenant.pk, partner_id=pid, date=ctx.day, run_id=run.pk, status=row["status"],
+            tier_id=row["tier_id"], partner_type_id=row["partner_type_id"], score=scores[pid],
+            components=breakdowns[pid], churn_risk=risk, churn_method=method, churn_reasons=reasons,
+            churn_note=note[:300], recommendation=evaluation.recommendation,
+            recommended_tier_id=evaluation.recommended_tier_id, next_tier_id=evaluation.next_tier_id,
+            tier_missing=evaluation.missing, next_tier_missing=evaluation.next_missing,
+            tier_action=Snapshot.TierAction.NONE, computed_at=now,
             next_actions=actions_mod.next_actions(
                 row, tier_rank=ranks.get(row["tier_id"]), courses=ctx.courses,
                 certifications_target=ctx.certifications_target, next_tier_name=evaluation.next_tier_name,
                 next_missing=evaluation.next_missing),
-            **{name: row[name] for name in SNAPSHOT_FIELDS},
-        ))
+        )
+        snapshots.append(snapshot)
     return snapshots
 
 
-def upsert(snapshots: list[Snapshot]) -> None:
+def _columns() -> list[str]:
+    return [f.attname for f in Snapshot._meta.concrete_fields]
+
+
+def _json_columns() -> set[str]:
+    return {f.attname for f in Snapshot._meta.concrete_fields if f.get_internal_type() == "JSONField"}
+
+
+def upsert(snapshots: list[dict]) -> None:
     """One row per (tenant, partner, date): insert, or replace every computed column."""
-    Snapshot.objects.bulk_create(snapshots, batch_size=1000, update_conflicts=True,
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _upsert_copy(snapshots)
+    Snapshot.objects.bulk_create([Snapshot(**s) for s in snapshots], batch_size=1000, update_conflicts=True,
                                  unique_fields=["tenant", "partner", "date"], update_fields=UPDATE_FIELDS)
 
 
-def apply_tier_changes(ctx: RunContext, snapshots: list[Snapshot]) -> dict:
+LOAD_TABLE = "analytics_snapshot_load"
+
+
+def _upsert_copy(snapshots: list[dict]) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON CONFLICT DO
+    UPDATE. Parameters are not bound one by one in Python (a chunk has thousands of rows of ~45
+    columns), which makes the write about ten times faster than a parameterised bulk insert."""
+    import json
+    import uuid
+
+    from django.db import connection
+
+    columns = _columns()
+    json_columns = _json_columns()
+    table = Snapshot._meta.db_table
+    update = ", ".join(f'"{Snapshot._meta.get_field(name).column}" = EXCLUDED."{Snapshot._meta.get_field(name).column}"'
+                       for name in UPDATE_FIELDS)
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        # ON COMMIT DELETE ROWS: the caller's transaction empties it; one table per connection.
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {LOAD_TABLE} (LIKE {table}) ON COMMIT DELETE ROWS")
+        with cursor.cursor.copy(f"COPY {LOAD_TABLE} ({column_list}) FROM STDIN") as copy:
+            for s in snapshots:
+                copy.write_row([
+                    uuid.uuid4() if c == "id" else
+                    (json.dumps(s[c], default=str) if c in json_columns else s[c])
+                    for c in columns
+                ])
+        cursor.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {LOAD_TABLE} "
+                       f'ON CONFLICT ("tenant_id", "partner_id", "date") DO UPDATE SET {update}')
+        cursor.execute(f"DELETE FROM {LOAD_TABLE}")  # several chunks may share one transaction (tests)
+
+
+def apply_tier_changes(ctx: RunContext, snapshots: list[dict]) -> dict:
     """Per the tenant's setting: change tiers now (downgrades are scheduled after the grace period by
     the partners app), or mark them proposed for a channel manager. Idempotent: a partner already
     in the recommended tier, or with that downgrade already scheduled, is left alone."""
     from partners.models import Partner, TierChange
     from partners.services.tiers import tier_change
 
-    movers = [s for s in snapshots if s.recommendation in ("promote", "demote") and s.recommended_tier_id]
+    movers = [s for s in snapshots if s["recommendation"] in ("promote", "demote") and s["recommended_tier_id"]]
     counts = {"applied": 0, "scheduled": 0, "proposed": 0}
     if not movers or not ctx.apply_tiers:
         return counts
     tenant = ctx.tenant
     if tenant.tier_evaluation != tenant.TierEvaluation.AUTOMATIC:
         for s in movers:
-            s.tier_action = Snapshot.TierAction.PROPOSED
+            s["tier_action"] = Snapshot.TierAction.PROPOSED
         counts["proposed"] = len(movers)
         return counts
     scheduled = dict(TierChange.objects.filter(tenant=tenant, status=TierChange.Status.SCHEDULED,
-                                               partner_id__in=[s.partner_id for s in movers])
+                                               partner_id__in=[s["partner_id"] for s in movers])
                      .values_list("partner_id", "to_tier_id"))
-    partners = {p.pk: p for p in Partner.objects.filter(tenant=tenant, pk__in=[s.partner_id for s in movers])
+    partners = {p.pk: p for p in Partner.objects.filter(tenant=tenant, pk__in=[s["partner_id"] for s in movers])
                 .select_related("tier")}
     tiers = {t.pk: t for t in ctx.tiers}
     for s in movers:
-        partner = partners.get(s.partner_id)
-        if partner is None or partner.tier_id == s.recommended_tier_id:
+        partner = partners.get(s["partner_id"])
+        if partner is None or partner.tier_id == s["recommended_tier_id"]:
             continue
-        if scheduled.get(s.partner_id) == s.recommended_tier_id:
-            s.tier_action = Snapshot.TierAction.SCHEDULED
+        if scheduled.get(s["partner_id"]) == s["recommended_tier_id"]:
+            s["tier_action"] = Snapshot.TierAction.SCHEDULED
             continue
         reason = _("Automatic tier evaluation of %(date)s: health score %(score)d.") % {
-            "date": ctx.day.isoformat(), "score": s.score}
+            "date": ctx.day.isoformat(), "score": s["score"]}
         try:
-            change = tier_change(tenant=tenant, partner=partner, to_tier=tiers[s.recommended_tier_id], reason=reason,
-                                 source=TierChange.Source.AUTOMATIC)
+            change = tier_change(tenant=tenant, partner=partner, to_tier=tiers[s["recommended_tier_id"]],
+                                 reason=reason, source=TierChange.Source.AUTOMATIC)
         except ValidationError:
             continue
         if change.status == TierChange.Status.SCHEDULED:
-            s.tier_action = Snapshot.TierAction.SCHEDULED
+            s["tier_action"] = Snapshot.TierAction.SCHEDULED
             counts["scheduled"] += 1
         else:
-            s.tier_action = Snapshot.TierAction.APPLIED
+            s["tier_action"] = Snapshot.TierAction.APPLIED
             counts["applied"] += 1
     return counts
 
 
-def write_chunk(ctx: RunContext, snapshots: list[Snapshot]) -> dict:
+def write_chunk(ctx: RunContext, snapshots: list[dict]) -> dict:
     """Tier changes first (they set each snapshot's tier_action), then the upsert; caller holds a transaction."""
     assert transaction.get_connection().in_atomic_block
     counts = apply_tier_changes(ctx, snapshots)

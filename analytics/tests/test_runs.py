@@ -104,7 +104,7 @@ def test_a_failed_chunk_fails_the_run_and_a_rerun_redoes_only_that_chunk(tenant,
 
     def dies_after_writing(ctx, snapshots):
         counts = original(ctx, snapshots)  # the snapshots are written inside the chunk's transaction…
-        if any(s.partner_id == victim for s in snapshots):
+        if any(s["partner_id"] == victim for s in snapshots):
             raise RuntimeError("worker killed")  # …and rolled back with it
         return counts
 
