@@ -352,7 +352,8 @@ class JournalLineInline(TenantTabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("partner", "fund", "allocation", "allocation__fund", "mdf_request", "program", "accrual")
+        return super().get_queryset(request).select_related(
+            "partner", "fund", "allocation", "allocation__fund", "mdf_request", "program", "accrual")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -231,7 +231,8 @@ class ProgramForm(forms.ModelForm):
                                                    help_text=_("None ticked: every type."))
     products = forms.ModelMultipleChoiceField(label=_("Products"), queryset=Product.objects.none(), required=False,
                                               widget=forms.CheckboxSelectMultiple,
-                                              help_text=_("Only deals with one of these products count. None ticked: every deal."))
+                                              help_text=_("Only deals with one of these products count. "
+                                                          "None ticked: every deal."))
 
     class Meta:
         model = SpifProgram
@@ -252,15 +253,17 @@ class ProgramForm(forms.ModelForm):
             self.fields["products"].initial = list(self.instance.products.values_list("pk", flat=True))
         for i in range(BANDS):
             band = bands[i] if i < len(bands) else None
-            self.fields[f"band_{i}_min"] = forms.DecimalField(
-                label=_("Deal size from"), required=False, min_value=Decimal("0"), max_value=MAX_AMOUNT, max_digits=20,
-                decimal_places=3, initial=band.min_amount if band else None)
-            self.fields[f"band_{i}_amount"] = forms.DecimalField(
-                label=_("Flat amount"), required=False, min_value=Decimal("0"), max_value=MAX_AMOUNT, max_digits=20,
-                decimal_places=3, initial=band.amount if band else None)
-            self.fields[f"band_{i}_percent"] = forms.DecimalField(
-                label=_("Percentage"), required=False, min_value=Decimal("0"), max_value=Decimal("100"),
-                max_digits=6, decimal_places=3, initial=band.percent if band else None)
+            for suffix, label, maximum, places, value in (
+                ("min", _("Deal size from"), MAX_AMOUNT, 3, band.min_amount if band else None),
+                ("amount", _("Flat amount"), MAX_AMOUNT, 3, band.amount if band else None),
+                ("percent", _("Percentage"), Decimal("100"), 3, band.percent if band else None),
+            ):
+                self.fields[f"band_{i}_{suffix}"] = forms.DecimalField(
+                    label=label, required=False, min_value=Decimal("0"), max_value=maximum, max_digits=20,
+                    decimal_places=places, initial=value,
+                    # The band table has one header per column; each input still names itself.
+                    widget=forms.NumberInput(attrs={"aria-label": _("Band %(n)d: %(label)s") % {
+                        "n": i + 1, "label": label}, "step": "any", "min": "0"}))
 
     def band_rows(self) -> list:
         return [(self[f"band_{i}_min"], self[f"band_{i}_amount"], self[f"band_{i}_percent"]) for i in range(BANDS)]

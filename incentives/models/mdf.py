@@ -209,7 +209,8 @@ class MdfRequestDeal(TenantOwnedModel):
     class Meta:
         verbose_name = _("attributed deal")
         verbose_name_plural = _("attributed deals")
-        constraints = [models.UniqueConstraint(fields=["tenant", "mdf_request", "deal"], name="incentives_requestdeal_unique")]
+        constraints = [models.UniqueConstraint(fields=["tenant", "mdf_request", "deal"],
+                                               name="incentives_requestdeal_unique")]
         indexes = [models.Index(fields=["tenant", "deal"], name="incentives_requestdeal_deal")]
 
 

@@ -88,7 +88,8 @@ def eligible_programs(tenant, partner, *, today: date) -> dict:
     programs = SpifProgram.objects.filter(tenant=tenant, is_active=True, end_date__gte=today).order_by("end_date", "name")
     specs = program_specs(programs)
     return {pid: s for pid, s in specs.items()
-            if (not s.tier_ids or partner.tier_id in s.tier_ids) and (not s.type_ids or partner.partner_type_id in s.type_ids)}
+            if (not s.tier_ids or partner.tier_id in s.tier_ids)
+            and (not s.type_ids or partner.partner_type_id in s.type_ids)}
 
 
 def pipeline_forecast(tenant, partner, *, today: date, earned: dict | None = None) -> list[Forecast]:

@@ -354,7 +354,8 @@ def payout_batch_mark_paid(*, tenant, batch: PayoutBatch, actor, payment_referen
         batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != PayoutBatch.Status.APPROVED:
             raise ValidationError(_("This batch was already marked paid."))
-        accruals = list(SpifAccrual.objects.select_for_update(of=("self",)).filter(batch=batch, status=SpifAccrual.Status.APPROVED)
+        accruals = list(SpifAccrual.objects.select_for_update(of=("self",))
+                        .filter(batch=batch, status=SpifAccrual.Status.APPROVED)
                         .select_related("partner", "deal", "program").order_by("pk"))
         now = timezone.now()
         legs = []

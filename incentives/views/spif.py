@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incentives import selectors, services
-from incentives.forms import AccrualRejectForm, BatchCreateForm, LedgerFilterForm, ProgramForm, ReimburseForm, add_errors
+from incentives.forms import (
+    AccrualRejectForm, BatchCreateForm, LedgerFilterForm, ProgramForm, ReimburseForm, add_errors,
+)
 from incentives.models import PayoutBatch, SpifAccrual, SpifProgram
 from partners.selectors import can_register_deals, partners_visible_to
 from prm.csv_safe import csv_response
@@ -67,7 +69,8 @@ def program_edit(request: HttpRequest, spif_program_id=None) -> HttpResponse:
             messages.success(request, _("Program saved. Won deals from now on accrue automatically; the nightly job "
                                         "catches up with deals already won in the period."))
             return redirect("incentives:program_detail", spif_program_id=program.pk)
-    return render(request, "incentives/staff/program_form.html", {"form": form, "program": None if program._state.adding else program},
+    return render(request, "incentives/staff/program_form.html",
+                  {"form": form, "program": None if program._state.adding else program},
                   status=422 if request.method == "POST" else 200)
 
 

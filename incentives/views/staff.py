@@ -139,7 +139,7 @@ def _fund_page(request, fund: MdfFund, *, status: int = 200, **forms) -> HttpRes
                 .select_related("partner").order_by("-submitted_at")[:20])
     context = {
         "fund": fund, "allocations": selectors.fund_allocations(request, fund), "requests": requests,
-        "tiers": tiers, "rules": rules, "can_manage": membership.can_manage, "is_admin": membership.is_tenant_admin,
+        "tiers": tiers, "rules": rules, "rule_rows": [(t, rules.get(t.pk)) for t in tiers], "can_manage": membership.can_manage, "is_admin": membership.is_tenant_admin,
         "roi": selectors.roi_summary(tenant, fund=fund)["mdf"],
     }
     if membership.can_manage:
@@ -168,7 +168,8 @@ def fund_edit(request: HttpRequest, mdf_fund_id=None) -> HttpResponse:
         else:
             messages.success(request, _("Fund saved; its budget is recorded in the ledger."))
             return redirect("incentives:fund_detail", mdf_fund_id=fund.pk)
-    return render(request, "incentives/staff/fund_form.html", {"form": form, "fund": None if fund._state.adding else fund},
+    return render(request, "incentives/staff/fund_form.html",
+                  {"form": form, "fund": None if fund._state.adding else fund},
                   status=422 if request.method == "POST" else 200)
 
 
