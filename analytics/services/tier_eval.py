@@ -1,9 +1,8 @@
-"""Tier evaluation for a chunk of partners through the partners app's requirement check.
+"""Tier evaluation for a chunk of partners, by the partners app's tier requirement rules, and the
+HEALTH_SCORE metric provider we register for those rules (partners.metrics).
 
-`partners.services.tiers.tier_requirements_check` asks every registered metric provider once for
-the whole chunk (won revenue from deals, certifications from content, health score from us).
-The health score of the partners being scored is not stored yet when their tiers are evaluated,
-so our provider answers from `chunk_scores` while a chunk is computed.
+While a chunk is computed its health scores are not stored yet; the provider answers from
+`chunk_scores` then, so a requirement check made meanwhile sees the scores being computed.
 """
 
 from __future__ import annotations
@@ -60,34 +59,58 @@ class TierEval:
     next_missing: list = field(default_factory=list)   # what the tier above the current one still needs
 
 
-def _missing(check) -> list[dict]:
-    out = []
-    for r in check.missing:
-        item = r.as_dict()
-        item.pop("label", None)  # labels are translated when shown
-        out.append(item)
-    return out
+def _missing(results) -> list[dict]:
+    return [{"metric": metric, "required": _plain(required), "actual": _plain(actual), "met": False}
+            for metric, required, actual, met in results if not met]
+
+
+def _plain(value):
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    return value
 
 
 def evaluate(tenant, *, day: date, partners: Iterable[dict], tiers: list, scores: dict) -> dict:
-    """{partner_id: TierEval} for partners given as dicts with partner_id and tier_id."""
-    from partners.services.tiers import tier_requirements_check
+    """{partner_id: TierEval} for partners given as feature dicts (partner_id, tier_id, won_revenue_12m,
+    active_certifications).
+
+    The rules are partners.services.tiers': each tier's requirements come from its `_requirements`
+    (read once per tier, not once per partner), a requirement is met when the value is known and at
+    least the threshold, and a partner reaches a tier when it meets that tier and every tier below
+    (the entry tier at least). The values are the same metrics the partners app's providers compute
+    (won revenue of the last 12 months credited to the registering partner, certifications in force
+    at the end of the day, the health score), taken from the chunk's features instead of being
+    queried again: test_tier_evaluation_agrees_with_the_partners_requirement_check pins the parity
+    with `tier_requirements_check`, which does the same per partner but is too slow for 100,000 of
+    them (it builds every label and result object for every partner and tier).
+    """
+    from partners import metrics
+    from partners.services.tiers import _requirements
 
     partners = list(partners)
     if not tiers:
         return {p["partner_id"]: TierEval("none") for p in partners}
     by_id = {t.pk: t for t in tiers}
-    with chunk_scores(scores):
-        checks = tier_requirements_check(tenant=tenant, partner_ids=[p["partner_id"] for p in partners],
-                                         as_of=day, tiers=tiers)
+    ladder = [(t, [(metric, required) for metric, _label, required in _requirements(t)]) for t in tiers]
     result = {}
     for p in partners:
-        tier_checks = checks[p["partner_id"]]
-        reached = tier_checks[0].tier
-        for check in tier_checks:
-            if not check.met:
+        pid = p["partner_id"]
+        values = {metrics.WON_REVENUE_12M: p["won_revenue_12m"], metrics.ACTIVE_CERTIFICATIONS: p["active_certifications"],
+                  metrics.HEALTH_SCORE: scores.get(pid)}
+        checks = []
+        for tier, requirements in ladder:
+            results = []
+            for metric, required in requirements:
+                actual = values.get(metric)
+                results.append((metric, required, actual, actual is not None and actual >= required))
+            checks.append((tier, results))
+        reached = checks[0][0]
+        for tier, results in checks:
+            if not all(r[3] for r in results):
                 break
-            reached = check.tier
+            reached = tier
         current = by_id.get(p["tier_id"])
         if current is None or reached.rank > current.rank:
             recommendation = "promote"
@@ -97,13 +120,12 @@ def evaluate(tenant, *, day: date, partners: Iterable[dict], tiers: list, scores
             recommendation = "keep"
         evaluation = TierEval(recommendation, reached.pk)
         if recommendation == "demote":
-            current_check = next(c for c in tier_checks if c.tier.pk == current.pk)
-            evaluation.missing = _missing(current_check)
+            evaluation.missing = _missing(next(r for t, r in checks if t.pk == current.pk))
         above = current.rank if current is not None else 0
-        next_check = next((c for c in tier_checks if c.tier.rank > max(above, reached.rank)), None)
-        if next_check is not None:
-            evaluation.next_tier_id = next_check.tier.pk
-            evaluation.next_tier_name = next_check.tier.name
-            evaluation.next_missing = _missing(next_check)
-        result[p["partner_id"]] = evaluation
+        nxt = next(((t, r) for t, r in checks if t.rank > max(above, reached.rank)), None)
+        if nxt is not None:
+            evaluation.next_tier_id = nxt[0].pk
+            evaluation.next_tier_name = nxt[0].name
+            evaluation.next_missing = _missing(nxt[1])
+        result[pid] = evaluation
     return result

@@ -111,3 +111,25 @@ def test_changed_weights_change_the_score(tenant, program, day):
             "weight_activity": 100, "weight_recency": 0, "weight_trend": 0, "weight_deals": 0, "weight_wins": 0,
             "weight_onboarding": 0, "weight_certifications": 0, "weight_mdf": 0})
     assert _run(tenant, day)["Northwind"].score == 50  # activity alone: 10 / 20
+
+
+def test_tier_evaluation_agrees_with_the_partners_requirement_check(tenant, program, day):
+    """The nightly evaluation applies partners.services.tiers' rules in bulk; partner by partner,
+    `tier_requirements_check` must reach the same tier and name the same missing requirements."""
+    from partners.services.tiers import tier_recommendation, tier_requirements_check
+
+    snapshots = _run(tenant, day)
+    with tenant_scope(tenant):
+        ids = [p.pk for p in (program["northwind"], program["contoso"])]
+        reached = tier_recommendation(tenant=tenant, partner_ids=ids, as_of=day)
+        checks = tier_requirements_check(tenant=tenant, partner_ids=ids, as_of=day)
+    for partner in (program["northwind"], program["contoso"]):
+        snapshot = snapshots[partner.name]
+        assert snapshot.recommended_tier_id == reached[partner.pk].pk
+        by_tier = {c.tier.pk: c for c in checks[partner.pk]}
+        if snapshot.recommendation == "demote":
+            expected = [r.as_dict() for r in by_tier[partner.tier_id].missing]
+            assert snapshot.tier_missing == [{k: v for k, v in m.items() if k != "label"} for m in expected]
+        if snapshot.next_tier_id:
+            expected = [r.as_dict() for r in by_tier[snapshot.next_tier_id].missing]
+            assert snapshot.next_tier_missing == [{k: v for k, v in m.items() if k != "label"} for m in expected]
