@@ -159,7 +159,7 @@ def build(partners: int, events: int, deals: int, rebuild: bool):
                       "WHEN g % 9 = 0 THEN 'onboarding' WHEN g % 31 = 0 THEN 'prospect' ELSE 'active' END",
             "regions": "(ARRAY['[\"NA\"]', '[\"EMEA\"]', '[\"APAC\"]', '[\"LATAM\"]', '[\"EMEA\", \"NA\"]'])[1 + g % 5]::jsonb",
             "specialties": "'[]'::jsonb",
-            "joined_at": "now() - make_interval(days => 30 + (g * 7919) % 1000)",
+            "joined_at": "now() - make_interval(days => (30 + (g::bigint * 7919) % 1000)::int)",
         })
     # Events and deals: secondary indexes are dropped for the load and rebuilt after (much faster).
     kinds = "ARRAY[" + ",".join(f"'{k}'" for k, w in KINDS for _ in range(w)) + "]"
@@ -181,7 +181,7 @@ def build(partners: int, events: int, deals: int, rebuild: bool):
                   "WHEN g % 20 < 17 THEN 'submitted' WHEN g % 20 < 18 THEN 'rejected' ELSE 'expired' END")
         submitted = f"now() - interval '365 days' + (g::float8 / {deals}) * interval '365 days'"
         _insert_select(cursor, DealRegistration, f"(SELECT g, {status} AS st, {submitted} AS sub, "
-                       f"(1000 + (g * 7919) % 99000)::numeric AS amt FROM generate_series(1, {int(deals)}) g) d", {
+                       f"(1000 + (g::bigint * 7919) % 99000)::numeric AS amt FROM generate_series(1, {int(deals)}) g) d", {
             "id": _uuid(DEAL_UUID, "g"), "tenant_id": str(int(tenant.pk)),
             "partner_id": _uuid(PARTNER_UUID, f"1 + floor({partners} * random() ^ 1.5)::int"),
             "customer_name": "'Customer ' || g", "customer_name_normalised": "'customer ' || g",
@@ -494,6 +494,12 @@ def main(argv: list[str] | None = None) -> None:
     built = time.perf_counter() - start
     sizes = counts(tenant)
     log(f"data: {sizes}")
+    from analytics.models import HealthRun
+    from prm.tenancy.scoping import tenant_scope
+
+    with tenant_scope(tenant):  # a run left over by an interrupted benchmark would block ours
+        HealthRun.objects.filter(tenant=tenant, status=HealthRun.Status.RUNNING).update(
+            status=HealthRun.Status.FAILED, error="abandoned by an interrupted benchmark")
     floor = bare_group_by(tenant)
     log("first run (no history yet: rule-based churn estimate), then 11 weeks of history")
     nightly(tenant, args.workers, chunk_size)

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from prm.tenancy.models import TenantOwnedModel
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "default": 0}
+PERIODS = (30, 90, 365)  # the dashboard's periods, in days
+ROLES = ("sourced", "influenced", "fulfilled")  # deal attribution roles (deals.DealPartner.Role)
 PARTNER_STATUSES = [("prospect", _("Prospect")), ("onboarding", _("Onboarding")), ("active", _("Active")),
                     ("suspended", _("Suspended")), ("churned", _("Churned"))]
 
@@ -248,6 +250,36 @@ class PartnerHealthSnapshot(TenantOwnedModel):
     mdf_used = models.DecimalField(**MONEY)
     mdf_utilisation = models.FloatField(null=True, blank=True)
     tenure_days = models.PositiveIntegerField(default=0)
+    # Period figures the executive dashboard sums per segment (periods of 30, 90 and 365 days):
+    # activation, deal decisions against the SLA, won revenue credited by attribution role.
+    activated = models.BooleanField(default=False)  # first approved deal within 90 days of joining
+    decided_30 = models.PositiveIntegerField(default=0)
+    decided_90 = models.PositiveIntegerField(default=0)
+    decided_365 = models.PositiveIntegerField(default=0)
+    decided_in_sla_30 = models.PositiveIntegerField(default=0)
+    decided_in_sla_90 = models.PositiveIntegerField(default=0)
+    decided_in_sla_365 = models.PositiveIntegerField(default=0)
+    decision_hours_30 = models.FloatField(default=0)
+    decision_hours_90 = models.FloatField(default=0)
+    decision_hours_365 = models.FloatField(default=0)
+    sourced_won_30 = models.DecimalField(**MONEY)
+    sourced_won_90 = models.DecimalField(**MONEY)
+    sourced_won_365 = models.DecimalField(**MONEY)
+    influenced_won_30 = models.DecimalField(**MONEY)
+    influenced_won_90 = models.DecimalField(**MONEY)
+    influenced_won_365 = models.DecimalField(**MONEY)
+    fulfilled_won_30 = models.DecimalField(**MONEY)
+    fulfilled_won_90 = models.DecimalField(**MONEY)
+    fulfilled_won_365 = models.DecimalField(**MONEY)
+    sourced_deals_30 = models.PositiveIntegerField(default=0)
+    sourced_deals_90 = models.PositiveIntegerField(default=0)
+    sourced_deals_365 = models.PositiveIntegerField(default=0)
+    influenced_deals_30 = models.PositiveIntegerField(default=0)
+    influenced_deals_90 = models.PositiveIntegerField(default=0)
+    influenced_deals_365 = models.PositiveIntegerField(default=0)
+    fulfilled_deals_30 = models.PositiveIntegerField(default=0)
+    fulfilled_deals_90 = models.PositiveIntegerField(default=0)
+    fulfilled_deals_365 = models.PositiveIntegerField(default=0)
     # Score
     score = models.PositiveSmallIntegerField(_("health score"), validators=[MaxValueValidator(100)])
     components = models.JSONField(default=dict, blank=True)
@@ -319,6 +351,39 @@ class SnapshotSummary(TenantOwnedModel):
     won_revenue_12m = models.DecimalField(max_digits=20, decimal_places=2, default=0)
     mdf_allocated = models.DecimalField(max_digits=20, decimal_places=2, default=0)
     mdf_used = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    cohort_30 = models.PositiveIntegerField(default=0)      # partners who joined in the period
+    cohort_90 = models.PositiveIntegerField(default=0)
+    cohort_365 = models.PositiveIntegerField(default=0)
+    activated_30 = models.PositiveIntegerField(default=0)   # … with an approved deal within 90 days
+    activated_90 = models.PositiveIntegerField(default=0)
+    activated_365 = models.PositiveIntegerField(default=0)
+    decided_30 = models.PositiveIntegerField(default=0)
+    decided_90 = models.PositiveIntegerField(default=0)
+    decided_365 = models.PositiveIntegerField(default=0)
+    decided_in_sla_30 = models.PositiveIntegerField(default=0)
+    decided_in_sla_90 = models.PositiveIntegerField(default=0)
+    decided_in_sla_365 = models.PositiveIntegerField(default=0)
+    decision_hours_30 = models.FloatField(default=0)
+    decision_hours_90 = models.FloatField(default=0)
+    decision_hours_365 = models.FloatField(default=0)
+    sourced_won_30 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    sourced_won_90 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    sourced_won_365 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    influenced_won_30 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    influenced_won_90 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    influenced_won_365 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    fulfilled_won_30 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    fulfilled_won_90 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    fulfilled_won_365 = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    sourced_deals_30 = models.PositiveIntegerField(default=0)
+    sourced_deals_90 = models.PositiveIntegerField(default=0)
+    sourced_deals_365 = models.PositiveIntegerField(default=0)
+    influenced_deals_30 = models.PositiveIntegerField(default=0)
+    influenced_deals_90 = models.PositiveIntegerField(default=0)
+    influenced_deals_365 = models.PositiveIntegerField(default=0)
+    fulfilled_deals_30 = models.PositiveIntegerField(default=0)
+    fulfilled_deals_90 = models.PositiveIntegerField(default=0)
+    fulfilled_deals_365 = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("snapshot summary")

@@ -1,9 +1,10 @@
 """The executive dashboard: a fixed number of queries whatever the tenant's size.
 
-Figures that describe partners (status, activity, scores, pipeline, won revenue by tier and
-type, engagement, MDF utilisation, trends) come from the per-segment summary rows a finished run
-writes (a few hundred rows per date). Figures about a period (activation, approvals against the
-SLA, sourced versus influenced revenue, onboarding funnel, ROI) are single aggregate queries.
+Every partner figure (status, activity, scores, pipeline and won revenue by tier and type,
+activation, decisions against the SLA, revenue by attribution role, engagement, MDF utilisation,
+trends) comes from the per-segment summary rows a finished run writes: a few hundred rows per
+date, summed here for the chosen period and filters. The onboarding funnel, the at-risk list and
+the MDF ROI (incentives app) are single queries of their own.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from analytics.models import HealthRun, PartnerHealthSnapshot, SnapshotSummary
+from analytics.models import ROLES, HealthRun, PartnerHealthSnapshot, SnapshotSummary
 from analytics.selectors.filters import DashboardFilters
 from partners.models import Partner
 
@@ -108,7 +109,19 @@ def _from_summary(d: Dashboard, tenant, f: DashboardFilters, tiers: dict, types:
     by_tier: dict = {}
     by_type: dict = {}
     score_sum = onboarding_sum = onboarding_count = content = courses = certifications = 0
+    p = f.period
+    cohort = activated = decided = within = 0
+    hours = 0.0
+    credits = {role: [0, ZERO] for role in ROLES}
     for row in _summary_rows(tenant, f, [d.day]):
+        cohort += getattr(row, f"cohort_{p}")
+        activated += getattr(row, f"activated_{p}")
+        decided += getattr(row, f"decided_{p}")
+        within += getattr(row, f"decided_in_sla_{p}")
+        hours += getattr(row, f"decision_hours_{p}")
+        for role in ROLES:
+            credits[role][0] += getattr(row, f"{role}_deals_{p}")
+            credits[role][1] += getattr(row, f"{role}_won_{p}")
         statuses.setdefault(row.status, [row.status, 0])[1] += row.partners
         d.partners += row.partners
         d.active_30 += row.active_30
@@ -130,6 +143,13 @@ def _from_summary(d: Dashboard, tenant, f: DashboardFilters, tiers: dict, types:
         d.pipeline += row.open_pipeline
         d.won += won
     d.status_counts = [(value, label, n) for value, (label, n) in statuses.items()]
+    d.activation = {"cohort": cohort, "activated": activated, "rate": _pct(activated, cohort), "days": ACTIVATION_DAYS}
+    d.approvals = {"decided": decided, "within": within, "pct": _pct(within, decided),
+                   "avg_hours": round(hours / decided, 1) if decided else None,
+                   "sla_days": tenant.deal_approval_sla_days}
+    labels = dict(_role_labels())
+    d.attribution = [{"role": role, "label": labels[role], "deals": credits[role][0], "revenue": credits[role][1]}
+                     for role in ROLES]
     d.active_pct = _pct(d.active_30, d.partners)
     d.avg_score = round(score_sum / d.partners, 1) if d.partners else None
     d.onboarding_pct = round(100 * onboarding_sum / onboarding_count, 1) if onboarding_count else None
@@ -158,56 +178,10 @@ def _trends(d: Dashboard, tenant, f: DashboardFilters) -> None:
         })
 
 
-def activation(tenant, f: DashboardFilters, today: date) -> dict:
-    """Partners who joined in the period; activated = first approved (or won) deal within 90 days."""
-    from deals.models import DealRegistration
-
-    first = (DealRegistration.objects.filter(partner=OuterRef("pk"), status__in=APPROVED_ONCE, decided_at__isnull=False)
-             .order_by().values("partner").annotate(first=Min("decided_at")).values("first"))
-    row = (_partners(tenant, f).filter(joined_at__date__gt=today - timedelta(days=f.period))
-           .annotate(first_approval=Subquery(first))
-           .aggregate(cohort=Count("id"), activated=Count("id", filter=Q(
-               first_approval__lte=F("joined_at") + timedelta(days=ACTIVATION_DAYS)))))
-    return {**row, "rate": _pct(row["activated"], row["cohort"]), "days": ACTIVATION_DAYS}
-
-
-def approvals(tenant, f: DashboardFilters, today: date) -> dict:
-    """Registrations decided in the period: share decided by their SLA deadline, average hours taken."""
-    from deals.models import DealRegistration
-
-    qs = DealRegistration.objects.filter(
-        tenant=tenant, decided_at__date__gt=today - timedelta(days=f.period), decided_at__isnull=False,
-        partner__in=_partners(tenant, f).values("pk"),
-    )
-    row = qs.aggregate(decided=Count("id"), within=Count("id", filter=Q(decided_at__lte=F("sla_due_at"))),
-                       first=Min("decided_at"))
-    hours = None
-    if row["decided"]:
-        from django.db import connection
-
-        if connection.vendor == "postgresql":
-            from django.db.models import Avg, DurationField, ExpressionWrapper
-
-            avg = qs.aggregate(avg=Avg(ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())))["avg"]
-            hours = round(avg.total_seconds() / 3600, 1) if avg is not None else None
-        else:
-            total = sum(((dec - sub).total_seconds() for dec, sub in qs.values_list("decided_at", "submitted_at")), 0.0)
-            hours = round(total / row["decided"] / 3600, 1)
-    return {"decided": row["decided"], "within": row["within"], "pct": _pct(row["within"], row["decided"]),
-            "avg_hours": hours, "sla_days": tenant.deal_approval_sla_days}
-
-
-def attribution(tenant, f: DashboardFilters, today: date) -> list[dict]:
-    """Won revenue (base currency) of deals won in the period, per credit role of the filtered partners."""
+def _role_labels():
     from deals.models import DealPartner
 
-    rows = (DealPartner.objects.filter(
-        tenant=tenant, deal__status="won", deal__closed_on__gt=today - timedelta(days=f.period),
-        partner__in=_partners(tenant, f).values("pk"),
-    ).values("role").annotate(revenue=Sum("deal__won_base_amount"), deals=Count("deal", distinct=True)).order_by())
-    found = {r["role"]: r for r in rows}
-    return [{"role": value, "label": label, "revenue": (found.get(value) or {}).get("revenue") or ZERO,
-             "deals": (found.get(value) or {}).get("deals", 0)} for value, label in DealPartner.Role.choices]
+    return DealPartner.Role.choices
 
 
 def funnel(tenant, f: DashboardFilters) -> list[dict]:
@@ -265,9 +239,8 @@ def dashboard(tenant, f: DashboardFilters) -> Dashboard:
         _from_summary(d, tenant, f, tiers, types)
         _trends(d, tenant, f)
         d.at_risk = list(at_risk(tenant, f, d.day, d.at_risk_threshold))
-    d.activation = activation(tenant, f, today)
-    d.approvals = approvals(tenant, f, today)
-    d.attribution = attribution(tenant, f, today)
+    if d.run is None:
+        d.activation, d.approvals = {"days": ACTIVATION_DAYS}, {"sla_days": tenant.deal_approval_sla_days}
     d.funnel = funnel(tenant, f)
     d.roi = roi(tenant, f, today)
     return d

@@ -19,7 +19,9 @@ SNAPSHOT_FIELDS = [
     "events_30", "events_90", "events_prev_30", "sign_ins_30", "content_30", "courses_90", "activity",
     "days_since_sign_in", "deals_registered_90", "deals_won_12m", "deals_lost_12m", "win_rate", "open_pipeline",
     "won_revenue_30", "won_revenue_90", "won_revenue_12m", "days_since_deal", "onboarding_completion",
-    "active_certifications", "mdf_allocated", "mdf_used", "mdf_utilisation", "tenure_days",
+    "active_certifications", "mdf_allocated", "mdf_used", "mdf_utilisation", "tenure_days", "activated",
+    *[f"{name}_{p}" for p in features.PERIODS for name in ("decided", "decided_in_sla", "decision_hours")],
+    *[f"{role}_{what}_{p}" for p in features.PERIODS for role in features.ROLES for what in ("won", "deals")],
 ]
 UPDATE_FIELDS = SNAPSHOT_FIELDS + [
     "run", "status", "tier", "partner_type", "score", "components", "churn_risk", "churn_method", "churn_reasons",

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Max, Min, Q, Sum, Value, When
+from django.db.models import (
+    Case, Count, DecimalField, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, Value, When,
+)
 from django.utils import timezone
 
 from prm.events.models import EngagementEvent
@@ -32,6 +34,8 @@ OPEN_STATUSES = ("submitted", "info_requested", "approved")
 APPROVED_ONCE = ("approved", "won", "lost", "expired")
 MDF_USED_STATUSES = ("approved", "claimed", "closed")
 ZERO = Decimal("0")
+PERIODS = (30, 90, 365)
+ROLES = ("sourced", "influenced", "fulfilled")
 MIN_UUID = uuid.UUID(int=0)
 MAX_UUID = uuid.UUID(int=2**128 - 1)
 
@@ -56,20 +60,22 @@ def _money(expr) -> Sum:
 
 def _event_features(tenant, w: Window, first_id, last_id) -> dict:
     d30, d60, d90 = w.ago(30), w.ago(60), w.ago(90)
+    # COUNT(occurred_at) (never null), not COUNT(id): the query then needs only (tenant, partner,
+    # occurred_at, kind), which the covering index holds, so PostgreSQL answers with an index-only scan.
     aggregates = {
-        "e30": Count("id", filter=Q(occurred_at__gte=d30)),
-        "e90": Count("id", filter=Q(occurred_at__gte=d90)),
-        "eprev": Count("id", filter=Q(occurred_at__gte=d60, occurred_at__lt=d30)),
+        "e30": Count("occurred_at", filter=Q(occurred_at__gte=d30)),
+        "e90": Count("occurred_at", filter=Q(occurred_at__gte=d90)),
+        "eprev": Count("occurred_at", filter=Q(occurred_at__gte=d60, occurred_at__lt=d30)),
         "last_sign_in": Max("occurred_at", filter=Q(kind="sign_in")),
     }
     for i, kind in enumerate(ACTIVITY_KINDS):
-        aggregates[f"k{i}_30"] = Count("id", filter=Q(kind=kind, occurred_at__gte=d30))
-        aggregates[f"k{i}_90"] = Count("id", filter=Q(kind=kind, occurred_at__gte=d90))
+        aggregates[f"k{i}_30"] = Count("occurred_at", filter=Q(kind=kind, occurred_at__gte=d30))
+        aggregates[f"k{i}_90"] = Count("occurred_at", filter=Q(kind=kind, occurred_at__gte=d90))
     rows = (EngagementEvent.objects.filter(
         tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id,
         occurred_at__gte=w.ago(SIGN_IN_LOOKBACK_DAYS), occurred_at__lt=w.end,
     ).values("partner_id").annotate(**aggregates).order_by())
-    return {row["partner_id"]: row for row in rows}
+    return {row["partner_id"]: row for row in _fetch(rows)}
 
 
 def _deal_features(tenant, w: Window, first_id, last_id) -> dict:
@@ -90,8 +96,55 @@ def _deal_features(tenant, w: Window, first_id, last_id) -> dict:
         pipeline=_money(Case(When(open_at_day, then=F("base_amount")))),
         last_deal=Max("submitted_at"),
         first_approval=Min("decided_at", filter=Q(status__in=APPROVED_ONCE)),
+        **_decision_aggregates(w),
     ).order_by())
-    return {row["partner_id"]: row for row in rows}
+    return {row["partner_id"]: row for row in _fetch(rows)}
+
+
+def _decision_aggregates(w: Window) -> dict:
+    """Decisions (approve, reject) made in each period, how many by the SLA deadline, hours taken."""
+    taken = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
+    out = {}
+    for p in PERIODS:
+        decided = Q(decided_at__gte=w.ago(p), decided_at__lt=w.end)
+        out[f"decided_{p}"] = Count("id", filter=decided)
+        out[f"decided_in_sla_{p}"] = Count("id", filter=decided & Q(decided_at__lte=F("sla_due_at")))
+        out[f"decision_time_{p}"] = Sum(taken, filter=decided)
+    return out
+
+
+def _attribution(tenant, w: Window, first_id, last_id) -> dict:
+    """{partner_id: row} with won revenue (base currency) and deals credited to the partner per
+    attribution role and period, for deals won in the last 365 days (one grouped query)."""
+    from deals.models import DealPartner
+
+    day = w.day
+    aggregates = {}
+    for role in ROLES:
+        for p in PERIODS:
+            in_period = Q(role=role, deal__closed_on__gt=day - timedelta(days=p))
+            aggregates[f"{role}_won_{p}"] = _money(Case(When(in_period, then=F("deal__won_base_amount"))))
+            aggregates[f"{role}_deals_{p}"] = Count("id", filter=in_period)
+    rows = (DealPartner.objects.filter(
+        tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, deal__status="won",
+        deal__closed_on__gt=day - timedelta(days=365), deal__closed_on__lte=day,
+    ).values("partner_id").annotate(**aggregates).order_by())
+    return {row["partner_id"]: row for row in _fetch(rows)}
+
+
+def _fetch(qs) -> list[dict]:
+    """The rows of a values() queryset as dicts. On PostgreSQL straight from the cursor: the values
+    are already Python types, and skipping Django's per-value converters matters for a chunk's
+    thousands of rows of thirty aggregates."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return list(qs)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def _certifications(tenant, w: Window, first_id, last_id) -> tuple[dict, dict]:
@@ -189,6 +242,7 @@ def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
     certs, held = _certifications(tenant, w, first_id, last_id)
     onboarding = _onboarding(tenant, w, first_id, last_id)
     mdf = _mdf(tenant, w, first_id, last_id, currency_rates(tenant, day))
+    credits = _attribution(tenant, w, first_id, last_id)
     result = []
     for p in partners:
         pid = p["id"]
@@ -198,7 +252,8 @@ def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
         last_sign_in = e.get("last_sign_in")
         last_deal = d.get("last_deal")
         allocated, used = mdf.get(pid, (ZERO, ZERO))
-        result.append({
+        first_approval = d.get("first_approval")
+        row = {
             "partner_id": pid, "name": p["name"], "status": p["status"], "tier_id": p["tier_id"],
             "partner_type_id": p["partner_type_id"], "transacts": p["partner_type__transacts"],
             "owner_id": p["owner_id"], "joined_at": p["joined_at"],
@@ -223,5 +278,16 @@ def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
             "mdf_utilisation": round(float(used / allocated), 4) if allocated else None,
             "tenure_days": max(0, (day - timezone.localdate(p["joined_at"])).days),
             "courses_held": held.get(pid, set()),
-        })
+            "activated": first_approval is not None and first_approval <= p["joined_at"] + timedelta(days=90),
+        }
+        c = credits.get(pid, {})
+        for period in PERIODS:
+            row[f"decided_{period}"] = d.get(f"decided_{period}", 0)
+            row[f"decided_in_sla_{period}"] = d.get(f"decided_in_sla_{period}", 0)
+            taken = d.get(f"decision_time_{period}")
+            row[f"decision_hours_{period}"] = round(taken.total_seconds() / 3600, 4) if taken else 0.0
+            for role in ROLES:
+                row[f"{role}_won_{period}"] = _quantize(c.get(f"{role}_won_{period}"))
+                row[f"{role}_deals_{period}"] = c.get(f"{role}_deals_{period}", 0)
+        result.append(row)
     return result

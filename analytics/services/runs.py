@@ -153,7 +153,9 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
 
     now = timezone.now()
     with transaction.atomic():
-        chunk = (HealthRunChunk.objects.select_for_update(skip_locked=True).select_related("run")
+        # of=self: lock the chunk row only. Locking the joined run row too would make skip_locked skip
+        # this chunk whenever another worker is updating the run's progress.
+        chunk = (HealthRunChunk.objects.select_for_update(skip_locked=True, of=("self",)).select_related("run")
                  .filter(tenant=tenant, pk=chunk_id).first())
         if chunk is None:
             return "busy"  # missing, or another worker holds it right now
@@ -168,8 +170,10 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
         chunk.save(update_fields=["status", "attempts", "started_at", "error"])
     run = chunk.run
     try:
-        ctx = RunContext.load(run, analytics_settings(tenant))
-        snapshots = compute_rows(ctx, run, chunk.first_id, chunk.last_id)
+        with transaction.atomic():
+            _tune_session()
+            ctx = RunContext.load(run, analytics_settings(tenant))
+            snapshots = compute_rows(ctx, run, chunk.first_id, chunk.last_id)
         with transaction.atomic():
             locked = HealthRunChunk.objects.select_for_update().get(pk=chunk.pk)
             if locked.status == HealthRunChunk.Status.DONE:
@@ -194,6 +198,17 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
         raise
     health_run_finish(tenant=tenant, run_id=run.pk)
     return "done"
+
+
+def _tune_session() -> None:
+    """PostgreSQL, for the reads of this transaction only: no JIT compilation (it costs a few hundred
+    milliseconds per aggregate query here and saves nothing on index-only scans of one chunk), and
+    enough sort memory that grouping a chunk's deals never spills to disk."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
 
 
 def _error_text(exc: BaseException) -> str:

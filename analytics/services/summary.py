@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from analytics.models import PartnerHealthSnapshot, SnapshotSummary
+from analytics.models import PERIODS, ROLES, PartnerHealthSnapshot, SnapshotSummary
 from partners.choices import REGIONS
 
 SEGMENT = ("tier_id", "partner_type_id", "status")
@@ -42,6 +42,15 @@ def write_summary(tenant, day: date) -> int:
         "won_revenue_90": Sum("won_revenue_90"), "won_revenue_12m": Sum("won_revenue_12m"),
         "mdf_allocated": Sum("mdf_allocated"), "mdf_used": Sum("mdf_used"),
     }
+    for p in PERIODS:
+        joined = Q(tenure_days__lt=p)
+        aggregates[f"cohort_{p}"] = Count("id", filter=joined)
+        aggregates[f"activated_{p}"] = Count("id", filter=joined & Q(activated=True))
+        for name in ("decided", "decided_in_sla", "decision_hours"):
+            aggregates[f"{name}_{p}"] = Sum(f"{name}_{p}")
+        for role in ROLES:
+            for what in ("won", "deals"):
+                aggregates[f"{role}_{what}_{p}"] = Sum(f"{role}_{what}_{p}")
     rows = []
     for region in ["", *[code for code, _label in REGIONS]]:
         qs = _region_filter(snapshots, region) if region else snapshots

@@ -238,6 +238,6 @@ def test_the_dashboard_runs_a_constant_number_of_queries(tenant, bigger, day, me
 
 
 # Tenant, session, user, membership (middleware); tiers and types (filter form); latest run; settings;
-# summary rows; trends; at-risk list; activation; approvals (2); attribution; funnel (3); ROI (incentives'
-# roi_summary); the rest is the shell (navigation badge and the like). The same for 3 and 40 partners.
-QUERIES = 25
+# summary rows; trends; at-risk list; funnel (3); ROI (incentives' roi_summary); the rest is the shell
+# (navigation badge and the like). The same for 3 and 40 partners.
+QUERIES = 21
