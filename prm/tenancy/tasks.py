@@ -9,7 +9,7 @@ from kombu.exceptions import OperationalError
 from django.db import transaction
 
 from prm.tenancy.models import Tenant
-from prm.tenancy.scoping import tenant_scope
+from prm.tenancy.scoping import current_tenant, tenant_scope
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,9 @@ class TenantTask(Task):
     def __call__(self, *args, tenant_id=None, **kwargs):
         if tenant_id is None:
             raise ValueError(f"{self.name} needs tenant_id=")
-        tenant = Tenant.objects.get(pk=tenant_id)
+        # Eager tasks run inside the request that enqueued them: reuse its tenant, no query.
+        active = current_tenant()
+        tenant = active if active is not None and str(active.pk) == str(tenant_id) else Tenant.objects.get(pk=tenant_id)
         with tenant_scope(tenant):
             return self.run(*args, tenant=tenant, **kwargs)
 
