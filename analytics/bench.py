@@ -245,13 +245,14 @@ def synthesize_history(tenant, weeks: int = 11) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s AND date < %s", [tenant.pk, today])
         for week in range(weeks, 0, -1):
             day = today - timedelta(weeks=week)
-            # Activity further back was somewhat higher for partners who are quiet today (the signal).
+            # Planted signal: partners who have churned by now were active then, but quiet (few
+            # engagements, no recent sign-in); everyone else looks like today with some noise.
             exprs = {
                 "id": "gen_random_uuid()", "date": "%(day)s", "run_id": "NULL",
-                "events_30": "GREATEST(0, events_30 + (random() * 6)::int - 2 + CASE WHEN days_since_sign_in IS NULL "
-                             "OR days_since_sign_in > 30 THEN %(week)s ELSE 0 END)",
-                "days_since_sign_in": "CASE WHEN days_since_sign_in IS NULL THEN NULL "
-                                      "ELSE GREATEST(0, days_since_sign_in - %(week)s * 7) END",
+                "events_30": "CASE WHEN status = 'churned' THEN events_30 / 5 "
+                             "ELSE GREATEST(0, events_30 + (random() * 6)::int - 2) END",
+                "days_since_sign_in": "CASE WHEN status = 'churned' THEN 25 + (random() * 30)::int "
+                                      "ELSE days_since_sign_in END",
                 "score": "LEAST(100, GREATEST(0, score + (random() * 10)::int - 5))",
                 "status": "CASE WHEN status = 'churned' AND %(week)s > 6 THEN 'active' ELSE status END",
             }
@@ -501,6 +502,7 @@ def main(argv: list[str] | None = None) -> None:
         HealthRun.objects.filter(tenant=tenant, status=HealthRun.Status.RUNNING).update(
             status=HealthRun.Status.FAILED, error="abandoned by an interrupted benchmark")
     floor = bare_group_by(tenant)
+    import sklearn.linear_model  # noqa: F401  (loaded once per Celery worker process, not per night)
     log("first run (no history yet: rule-based churn estimate), then 11 weeks of history")
     nightly(tenant, args.workers, chunk_size)
     synthesize_history(tenant)

@@ -3,8 +3,8 @@ the same figures in a table next to it. Colours come from classes in analytics.c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Callable, Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe

@@ -308,8 +308,8 @@ class PartnerHealthSnapshot(TenantOwnedModel):
             models.UniqueConstraint(fields=["tenant", "partner", "date"], name="analytics_snapshot_one_per_day"),
         ]
         indexes = [
+            # At-risk lists (date, riskiest first); its (tenant, date) prefix serves the other per-date reads.
             models.Index(fields=["tenant", "date", "churn_risk"], name="analytics_snapshot_risk"),
-            models.Index(fields=["tenant", "date", "recommendation"], name="analytics_snapshot_reco"),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from analytics.services.actions import PARTNER_CODES
 

@@ -3,9 +3,9 @@ into sentences (in the reader's language) only when shown."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping
 
 NO_DEAL_DAYS = 60
 REENGAGE_DAYS = 30

@@ -8,9 +8,9 @@ deal must not accrue a SPIF again); each carries {"backfilled": true} in its dat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Callable, Iterable, Iterator
 
 from django.db import transaction
 from django.utils import timezone

@@ -44,7 +44,7 @@ class RunContext:
     apply_tiers: bool
 
     @classmethod
-    def load(cls, run, settings) -> "RunContext":
+    def load(cls, run, settings) -> RunContext:
         from partners.models import Tier
 
         tenant = run.tenant
@@ -64,7 +64,7 @@ def _churn(ctx: RunContext, rows: list[dict], scores: dict) -> dict:
     result = {}
     scoreable = [r for r in rows if r["status"] in churn.SCORED_STATUSES]
     if ctx.model.get("method") == "model":
-        for row, (risk, reasons) in zip(scoreable, churn.model_scores(ctx.model, scoreable)):
+        for row, (risk, reasons) in zip(scoreable, churn.model_scores(ctx.model, scoreable), strict=True):
             result[row["partner_id"]] = (risk, reasons, Snapshot.ChurnMethod.MODEL, "")
     else:
         note = churn.rules_note(ctx.model)

@@ -17,7 +17,18 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
-    Case, Count, DecimalField, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum, Value, When,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -84,15 +95,20 @@ def _deal_features(tenant, w: Window, first_id, last_id) -> dict:
     day = w.day
     won = Q(status="won", closed_on__lte=day)
     open_at_day = Q(status__in=OPEN_STATUSES) | Q(status__in=("won", "lost"), closed_on__gt=day)
+    # Counting submitted_at (never null), not id: every column read is in the covering index of
+    # migration 0002, so PostgreSQL answers with an index-only scan.
     rows = (DealRegistration.objects.filter(
         tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, submitted_at__lt=w.end,
     ).values("partner_id").annotate(
-        registered_90=Count("id", filter=Q(submitted_at__gte=w.ago(90))),
-        won_12m=Count("id", filter=won & Q(closed_on__gt=day - timedelta(days=365))),
-        lost_12m=Count("id", filter=Q(status="lost", closed_on__lte=day, closed_on__gt=day - timedelta(days=365))),
+        registered_90=Count("submitted_at", filter=Q(submitted_at__gte=w.ago(90))),
+        won_12m=Count("submitted_at", filter=won & Q(closed_on__gt=day - timedelta(days=365))),
+        lost_12m=Count("submitted_at", filter=Q(status="lost", closed_on__lte=day,
+                                                closed_on__gt=day - timedelta(days=365))),
         won_30=_money(Case(When(won & Q(closed_on__gt=day - timedelta(days=30)), then=F("won_base_amount")))),
         won_90=_money(Case(When(won & Q(closed_on__gt=day - timedelta(days=90)), then=F("won_base_amount")))),
         won_365=_money(Case(When(won & Q(closed_on__gt=day - timedelta(days=365)), then=F("won_base_amount")))),
+        won_count_30=Count("submitted_at", filter=won & Q(closed_on__gt=day - timedelta(days=30))),
+        won_count_90=Count("submitted_at", filter=won & Q(closed_on__gt=day - timedelta(days=90))),
         pipeline=_money(Case(When(open_at_day, then=F("base_amount")))),
         last_deal=Max("submitted_at"),
         first_approval=Min("decided_at", filter=Q(status__in=APPROVED_ONCE)),
@@ -107,26 +123,31 @@ def _decision_aggregates(w: Window) -> dict:
     out = {}
     for p in PERIODS:
         decided = Q(decided_at__gte=w.ago(p), decided_at__lt=w.end)
-        out[f"decided_{p}"] = Count("id", filter=decided)
-        out[f"decided_in_sla_{p}"] = Count("id", filter=decided & Q(decided_at__lte=F("sla_due_at")))
+        out[f"decided_{p}"] = Count("submitted_at", filter=decided)
+        out[f"decided_in_sla_{p}"] = Count("submitted_at", filter=decided & Q(decided_at__lte=F("sla_due_at")))
         out[f"decision_time_{p}"] = Sum(taken, filter=decided)
     return out
 
 
+CREDIT_ROLES = ("influenced", "fulfilled")
+
+
 def _attribution(tenant, w: Window, first_id, last_id) -> dict:
-    """{partner_id: row} with won revenue (base currency) and deals credited to the partner per
-    attribution role and period, for deals won in the last 365 days (one grouped query)."""
+    """{partner_id: row} with the won revenue (base currency) and deals credited to the partner as
+    influencing or fulfilling partner per period, for deals won in the last 365 days (one grouped
+    query). Sourced revenue is the registering partner's won revenue (the deals app credits the
+    registering partner as the sourcing partner, for good), counted with the partner's own deals."""
     from deals.models import DealPartner
 
     day = w.day
     aggregates = {}
-    for role in ROLES:
+    for role in CREDIT_ROLES:
         for p in PERIODS:
             in_period = Q(role=role, deal__closed_on__gt=day - timedelta(days=p))
             aggregates[f"{role}_won_{p}"] = _money(Case(When(in_period, then=F("deal__won_base_amount"))))
             aggregates[f"{role}_deals_{p}"] = Count("id", filter=in_period)
     rows = (DealPartner.objects.filter(
-        tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, deal__status="won",
+        tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, role__in=CREDIT_ROLES, deal__status="won",
         deal__closed_on__gt=day - timedelta(days=365), deal__closed_on__lte=day,
     ).values("partner_id").annotate(**aggregates).order_by())
     return {row["partner_id"]: row for row in _fetch(rows)}
@@ -144,7 +165,7 @@ def _fetch(qs) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _certifications(tenant, w: Window, first_id, last_id) -> tuple[dict, dict]:
@@ -286,8 +307,12 @@ def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
             row[f"decided_in_sla_{period}"] = d.get(f"decided_in_sla_{period}", 0)
             taken = d.get(f"decision_time_{period}")
             row[f"decision_hours_{period}"] = round(taken.total_seconds() / 3600, 4) if taken else 0.0
-            for role in ROLES:
+            for role in CREDIT_ROLES:
                 row[f"{role}_won_{period}"] = _quantize(c.get(f"{role}_won_{period}"))
                 row[f"{role}_deals_{period}"] = c.get(f"{role}_deals_{period}", 0)
+        row["sourced_won_30"], row["sourced_won_90"] = row["won_revenue_30"], row["won_revenue_90"]
+        row["sourced_won_365"] = row["won_revenue_12m"]
+        row["sourced_deals_30"], row["sourced_deals_90"] = d.get("won_count_30", 0), d.get("won_count_90", 0)
+        row["sourced_deals_365"] = won
         result.append(row)
     return result

@@ -19,8 +19,8 @@ Components (defaults in analytics.models.COMPONENTS):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from analytics.models import COMPONENT_KEYS
 
@@ -35,7 +35,7 @@ class ScoringParams:
     recency_zero_days: int = 60
 
     @classmethod
-    def from_settings(cls, s) -> "ScoringParams":
+    def from_settings(cls, s) -> ScoringParams:
         return cls(weights=s.weights, activity_target=s.activity_target, deals_target=s.deals_target,
                    certifications_target=s.certifications_target, recency_full_days=s.recency_full_days,
                    recency_zero_days=s.recency_zero_days)

@@ -8,10 +8,10 @@ While a chunk is computed its health scores are not stored yet; the provider ans
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Iterator
 
 _chunk_scores: contextvars.ContextVar[dict | None] = contextvars.ContextVar("analytics_chunk_scores", default=None)
 

@@ -33,7 +33,7 @@ class Thresholds:
     mdf_eligible: bool
 
     @classmethod
-    def of(cls, tier, **changes) -> "Thresholds":
+    def of(cls, tier, **changes) -> Thresholds:
         values = {"min_won_revenue_12m": tier.min_won_revenue_12m,
                   "min_active_certifications": tier.min_active_certifications,
                   "min_health_score": tier.min_health_score}
@@ -181,7 +181,7 @@ def tier_thresholds_save(*, tenant, tiers: list, proposed: list[Thresholds], act
             try:
                 tier.full_clean()
             except ValidationError as exc:
-                raise ValidationError({tier.name: exc.messages})
+                raise ValidationError({tier.name: exc.messages}) from exc
             tier.save(update_fields=list(after))
             audit_log(tenant=tenant, actor=actor, action="tier.thresholds", obj=tier, request=request,
                       changes={"before": {**before, "min_won_revenue_12m": str(before["min_won_revenue_12m"])},

@@ -13,8 +13,8 @@ from django_scopes import scopes_disabled
 
 from analytics.models import HealthRun, HealthRunChunk, PartnerHealthSnapshot
 from analytics.services import compute
-from partners.models import Partner
 from analytics.services.runs import STALE_AFTER, chunk_bounds, health_compute, health_run_start
+from partners.models import Partner
 from prm.tenancy.scoping import tenant_scope
 from tests.factories import PartnerFactory, TierFactory, events_at
 
@@ -42,7 +42,7 @@ def test_chunks_cover_every_partner_id_in_contiguous_ranges(tenant, partners):
         bounds = chunk_bounds(tenant, 2)
     assert len(bounds) == 3
     assert bounds[0][0].int == 0 and bounds[-1][1].int == 2**128 - 1
-    for (_first, last), (next_first, _last) in zip(bounds, bounds[1:]):
+    for (_first, last), (next_first, _last) in zip(bounds, bounds[1:], strict=False):
         assert last.int + 1 == next_first.int
     ids = sorted(p.pk for p in partners)
     assert [sum(1 for i in ids if first <= i <= last) for first, last in bounds] == [2, 2, 1]

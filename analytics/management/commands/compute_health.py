@@ -40,7 +40,7 @@ class Command(BaseCommand):
         try:
             day = date.fromisoformat(opts["date"]) if opts["date"] else timezone.localdate()
         except ValueError:
-            raise CommandError(f"--date must look like 2026-01-31, not {opts['date']!r}.")
+            raise CommandError(f"--date must look like 2026-01-31, not {opts['date']!r}.") from None
         if opts["backfill"] is not None and not 1 <= opts["backfill"] <= 3660:
             raise CommandError("--backfill takes a number of days between 1 and 3660.")
         if opts["chunk_size"] < 1:
