@@ -360,6 +360,7 @@ class DealHistory(TenantOwnedModel):
     """
 
     id = models.BigAutoField(primary_key=True)
+    is_append_only_log = True  # never addressed by URL; rows are only ever inserted
     deal = models.ForeignKey(DealRegistration, on_delete=models.CASCADE, related_name="history")
     seq = models.PositiveIntegerField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -410,6 +411,7 @@ class CustomerLock(TenantOwnedModel):
     so two managers approving conflicting registrations at once are serialised."""
 
     id = models.BigAutoField(primary_key=True)
+    is_append_only_log = True  # one row inserted per customer key, never updated nor addressed by URL
     key = models.CharField(max_length=260)
 
     class Meta:

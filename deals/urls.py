@@ -24,5 +24,5 @@ urlpatterns = [
     path("<uuid:deal_id>/appeal/decide/", views.appeal_decide, name="appeal_decide"),
     path("<uuid:deal_id>/decide/", views.decide, name="decide"),
     path("<uuid:deal_id>/partners/", views.partner_add, name="partner_add"),
-    path("<uuid:deal_id>/partners/<uuid:deal_partner_id>/remove/", views.partner_remove, name="partner_remove"),
+    path("credits/<uuid:deal_partner_id>/remove/", views.partner_remove, name="partner_remove"),
 ]

@@ -244,7 +244,10 @@ def extension(request: HttpRequest, deal_id) -> HttpResponse:
 @require_POST
 def extension_decide(request: HttpRequest, deal_id) -> HttpResponse:
     deal = selectors.deal_for(request, deal_id)
-    ext = get_object_or_404(DealExtension, deal=deal, status=DealExtension.Status.PENDING)
+    ext = DealExtension.objects.filter(deal=deal, status=DealExtension.Status.PENDING).first()
+    if ext is None:
+        messages.error(request, _("No extension request is waiting for a decision on this registration."))
+        return redirect("deals:detail", deal_id=deal.pk)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
@@ -278,7 +281,10 @@ def appeal(request: HttpRequest, deal_id) -> HttpResponse:
 @require_POST
 def appeal_decide(request: HttpRequest, deal_id) -> HttpResponse:
     deal = selectors.deal_for(request, deal_id)
-    pending = get_object_or_404(DealAppeal, deal=deal, status=DealAppeal.Status.PENDING)
+    pending = DealAppeal.objects.filter(deal=deal, status=DealAppeal.Status.PENDING).first()
+    if pending is None:
+        messages.error(request, _("No appeal is waiting for a decision on this registration."))
+        return redirect("deals:detail", deal_id=deal.pk)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
@@ -343,9 +349,10 @@ def partner_add(request: HttpRequest, deal_id) -> HttpResponse:
 
 @manager_required
 @require_POST
-def partner_remove(request: HttpRequest, deal_id, deal_partner_id) -> HttpResponse:
-    deal = selectors.deal_for(request, deal_id)
-    link = get_object_or_404(DealPartner.objects.select_related("partner"), pk=deal_partner_id, deal=deal)
+def partner_remove(request: HttpRequest, deal_partner_id) -> HttpResponse:
+    link = get_object_or_404(DealPartner.objects.select_related("partner", "deal"), pk=deal_partner_id,
+                             deal__in=selectors.deals_visible_to(request))
+    deal = link.deal
     try:
         services.deal_partner_remove(tenant=request.tenant, link=link, actor=request.user, request=request)
         messages.success(request, _("Partner no longer credited on the deal."))

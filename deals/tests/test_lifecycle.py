@@ -185,8 +185,8 @@ def test_staff_credit_additional_partners_but_the_registering_partner_stays(tena
     with tenant_scope(tenant):
         links = {dp.partner_id: dp for dp in DealPartner.objects.filter(deal=deal)}
     assert {p: link.role for p, link in links.items()} == {partner.pk: "sourced", rival.pk: "fulfilled"}
-    client.post(reverse("deals:partner_remove", args=[deal.pk, links[partner.pk].pk]))
-    client.post(reverse("deals:partner_remove", args=[deal.pk, links[rival.pk].pk]))
+    client.post(reverse("deals:partner_remove", args=[links[partner.pk].pk]))
+    client.post(reverse("deals:partner_remove", args=[links[rival.pk].pk]))
     with tenant_scope(tenant):
         assert list(DealPartner.objects.filter(deal=deal).values_list("partner_id", flat=True)) == [partner.pk]
 
