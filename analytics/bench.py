@@ -265,6 +265,8 @@ def synthesize_history(tenant, weeks: int = 11) -> None:
     with tenant_scope(tenant):
         for week in range(weeks, 0, -1):
             write_summary(tenant, today - timedelta(weeks=week))
+    with connection.cursor() as cursor:  # the bulk insert left dead rows and stale statistics behind
+        cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 # --- Measurements ---------------------------------------------------------------------------
@@ -298,6 +300,19 @@ def _worker(tenant_id, chunk_ids: list) -> None:
             health_chunk_run(tenant=tenant, chunk_id=chunk_id)
 
 
+def _fresh_day(tenant, day) -> None:
+    """Each night scores a new date (inserts only): remove the day's snapshots of an earlier
+    measurement and vacuum, as autovacuum would have during the day (not timed)."""
+    from django.db import connection
+
+    from analytics.models import PartnerHealthSnapshot
+
+    table = PartnerHealthSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s AND date = %s", [tenant.pk, day])
+        cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def nightly(tenant, workers: int, chunk_size: int) -> dict:
     """Start the run (lock, chunk plan, churn model training), then `workers` processes take the
     chunks as Celery workers would (round robin), then the run is closed (summary rows)."""
@@ -309,6 +324,7 @@ def nightly(tenant, workers: int, chunk_size: int) -> dict:
     from prm.tenancy.scoping import tenant_scope
 
     day = timezone.localdate()
+    _fresh_day(tenant, day)
     with tenant_scope(tenant):
         start = time.perf_counter()
         result = health_run_start(tenant=tenant, day=day, trigger=HealthRun.Trigger.COMMAND, enqueue=False,
@@ -433,9 +449,9 @@ def report(sizes: dict, floor: float, runs: list[dict], dash: dict, small_querie
            chunk_size: int) -> str:
     from prm.loadbench import machine_description
 
-    best = min(runs, key=lambda r: r["total"])
-    ratio = best["total"] / floor if floor else float("inf")
-    ok = "✔" if best["total"] < TARGET_JOB_S and ratio <= TARGET_RATIO else "✘"
+    parallel = [r for r in runs if r["workers"] > 1] or runs
+    best = min(parallel, key=lambda r: r["total"])
+    worst = max(parallel, key=lambda r: r["total"])
     lines = [
         "### Analytics: nightly health job and executive dashboard (`make bench`, `python -m prm.bench`)",
         "",
@@ -450,21 +466,30 @@ def report(sizes: dict, floor: float, runs: list[dict], dash: dict, small_querie
         f"| Bare `SELECT partner_id, count(*) … GROUP BY partner_id` over the tenant's events | {floor:.2f} s | floor |",
     ]
     for r in runs:
+        verdict = "—"
+        if r in parallel:
+            verdict = (f"< {TARGET_JOB_S} s {'✔' if r['total'] < TARGET_JOB_S else '✘'}, "
+                       f"≤ {TARGET_RATIO}× {'✔' if r['total'] <= TARGET_RATIO * floor else '✘'}")
+        note = f"; {r['note']}" if r.get("note") else ""
         lines.append(f"| Nightly job, {r['workers']} worker process(es), {r['chunks']} chunks of {chunk_size:,}, "
-                     f"{r['partners']:,} partners (start + model training {r['start']:.1f} s) | {r['total']:.1f} s "
-                     f"({r['total'] / floor:.1f}× the GROUP BY) | "
-                     + (f"< {TARGET_JOB_S} s and ≤ {TARGET_RATIO}× {ok}" if r is best else "—") + " |")
+                     f"{r['partners']:,} partners (start + model training {r['start']:.1f} s{note}) | {r['total']:.1f} s "
+                     f"({r['total'] / floor:.1f}× the GROUP BY) | {verdict} |")
     for label, d in dash.items():
         verdict = "✔" if d["median"] < TARGET_DASHBOARD_MS else "✘"
         lines.append(f"| Executive dashboard ({label}): median / p95 server time, queries | "
                      f"{d['median']:.0f} / {d['p95']:.0f} ms, {d['queries']} queries | < {TARGET_DASHBOARD_MS} ms {verdict} |")
     if small_queries is not None:
         lines.append(f"| Dashboard queries on a 3-partner tenant | {small_queries} | constant |")
+    lines += ["", f"Nightly job with {best['workers']} workers: {best['total']:.1f}–{worst['total']:.1f} s over "
+              f"{len(parallel)} runs, {best['total'] / floor:.1f}–{worst['total'] / floor:.1f}× the bare GROUP BY."]
     model = best.get("method")
     lines += ["", f"Churn model in the measured run: {model}"
               + (f", trained on {best['samples']:,} partners, holdout AUC {best['auc']:.3f}" if best.get("auc") else "")
               + ". The job runs the same code as the Celery tasks (start, one transaction per chunk, finish); the "
-              "worker processes stand in for Celery worker processes without the broker round trips.", ""]
+              "worker processes stand in for Celery worker processes without the broker round trips. Each timed "
+              "run scores a date without snapshots yet, as every night does (re-running a date updates its rows "
+              "instead). The dashboard is timed in-process through the whole middleware stack with a signed-in "
+              "executive; its figures come from the run's per-segment summary rows.", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -504,9 +529,11 @@ def main(argv: list[str] | None = None) -> None:
     floor = bare_group_by(tenant)
     import sklearn.linear_model  # noqa: F401  (loaded once per Celery worker process, not per night)
     log("first run (no history yet: rule-based churn estimate), then 11 weeks of history")
-    nightly(tenant, args.workers, chunk_size)
-    synthesize_history(tenant)
     runs = [nightly(tenant, args.workers, chunk_size)]
+    runs[0]["note"] = "before the 11 weeks of history are (re)made"
+    synthesize_history(tenant)
+    runs.append(nightly(tenant, args.workers, chunk_size))
+    runs.append(nightly(tenant, args.workers, chunk_size))
     if args.workers > 1:
         runs.append(nightly(tenant, 1, chunk_size))
     dash = dashboard(tenant)
