@@ -15,6 +15,7 @@ from datetime import datetime, timezone as dt_timezone
 from typing import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from deals.models import DealHistory, DealRegistration
 
@@ -89,20 +90,20 @@ def verify_chain(deal: DealRegistration, entries: Iterable[DealHistory]) -> list
     expected_seq = 1
     for entry in entries:
         if entry.seq != expected_seq:
-            problems.append(ChainProblem(deal.pk, entry.seq, f"expected entry #{expected_seq}, found #{entry.seq}"))
+            problems.append(ChainProblem(deal.pk, entry.seq, _("expected entry #%(expected)d, found #%(found)d") % {
+                "expected": expected_seq, "found": entry.seq}))
             expected_seq = entry.seq
         if entry.prev_hash != prev:
-            problems.append(ChainProblem(deal.pk, entry.seq, "previous-hash link broken"))
+            problems.append(ChainProblem(deal.pk, entry.seq, _("link to the previous entry broken")))
         if _hash_of(entry) != entry.hash:
-            problems.append(ChainProblem(deal.pk, entry.seq, "content does not match its hash (edited)"))
+            problems.append(ChainProblem(deal.pk, entry.seq, _("content does not match its hash (edited)")))
         prev = entry.hash
         expected_seq += 1
     if expected_seq - 1 != deal.history_count or prev != deal.history_head:
-        problems.append(ChainProblem(
-            deal.pk, None,
-            f"deal records {deal.history_count} entries ending in {deal.history_head[:12]}, "
-            f"chain has {expected_seq - 1} ending in {prev[:12]} (entries removed or appended outside the service)",
-        ))
+        problems.append(ChainProblem(deal.pk, None, _(
+            "the deal records %(count)d entries ending in %(head)s, the chain has %(found)d ending in %(last)s "
+            "(entries removed, or added outside the service)") % {
+            "count": deal.history_count, "head": deal.history_head[:12], "found": expected_seq - 1, "last": prev[:12]}))
     return problems
 
 

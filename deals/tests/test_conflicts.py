@@ -131,11 +131,14 @@ def test_python_similarity_equals_pg_trgm_on_the_test_set(db):
 
 
 @pytest.mark.postgres
-def test_the_postgres_query_uses_the_trigram_index(tenant):
+def test_postgres_has_a_tenant_leading_partial_trigram_index_on_active_registrations(tenant):
     if connection.vendor != "postgresql":
         pytest.skip("the GIN trigram index exists on PostgreSQL only")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'deals_deal_name_trgm'")
-        (indexdef,) = cursor.fetchone()
-    assert "gin" in indexdef and "gin_trgm_ops" in indexdef and indexdef.index("tenant_id") < indexdef.index("customer_name_normalised")
-    assert DealRegistration._meta.db_table in indexdef
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%%gin_trgm_ops%%' "
+                       "AND tablename = %s", [DealRegistration._meta.db_table])
+        rows = cursor.fetchall()
+    assert [name for name, _ in rows] == ["deals_deal_active_name_trgm"]
+    indexdef = rows[0][1]
+    assert "USING gin" in indexdef and indexdef.index("tenant_id") < indexdef.index("customer_name_normalised")
+    assert "WHERE" in indexdef and "submitted" in indexdef and "approved" in indexdef and "won" not in indexdef

@@ -294,3 +294,16 @@ def test_won_revenue_metric_is_the_trailing_12_months_in_base_currency(tenant, p
     with tenant_scope(tenant):
         provider_result = metrics.partner_metrics(tenant, [partner.pk, rival.pk], today)[metrics.WON_REVENUE_12M]
     assert provider_result == {partner.pk: Decimal("3500.50"), rival.pk: Decimal("0")}
+
+
+def test_the_periodic_jobs_are_scheduled_and_run_for_every_active_tenant(tenant, other_tenant, partner, register):
+    from django.conf import settings
+
+    from deals import tasks
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"deals.tasks.protection_nightly", "deals.tasks.sla_sweep"} <= scheduled
+    register(partner, now=timezone.now() - timedelta(days=8))
+    assert tasks.sla_sweep.delay().get() == 2
+    with tenant_scope(tenant):
+        assert DealRegistration.objects.get().sla_escalated_at is not None
