@@ -61,3 +61,36 @@ def test_database_outage_gives_a_clean_branded_503(tenant, members, client_for):
     assert response["Retry-After"] == "30"
     assert "Temporarily unavailable" in body and "Traceback" not in body
     assert "<link rel=\"stylesheet\"" in body  # the styled page, not a bare error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deal_submitted_while_redis_is_down_is_saved_and_its_notification_delivered_later(
+    tenant, partner, members, client_for, redis_server, celery_on
+):
+    from django.urls import reverse
+
+    from deals.models import DealRegistration
+    from deals.tests.test_registration import form_post
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(tenant=tenant, code="cloud-platform", name="Cloud Platform")
+    manager = members["channel_manager"]
+    partner.owner = manager
+    partner.save()
+    redis_server.stop()
+
+    response = client_for(tenant, members["partner_user"]).post(reverse("deals:register"), form_post(product))
+    assert response.status_code == 302
+    with scopes_disabled():
+        deal = DealRegistration.objects.get(partner=partner)
+        pending = list(EmailOutbox.objects.filter(to=manager.email, status="pending"))
+    assert deal.status == "submitted"
+    assert pending and mail.outbox == []
+    # The bell works without Redis too.
+    assert b"badge" in client_for(tenant, manager).get("/notifications/badge").content
+
+    redis_server.start()
+    assert outbox_sweep() >= 1
+    assert manager.email in {to for m in mail.outbox for to in m.to}
+    with scopes_disabled():
+        assert not EmailOutbox.objects.filter(to=manager.email, status="pending").exists()
