@@ -5,18 +5,18 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
 from django_scopes import scopes_disabled
+from playwright.sync_api import expect
 
 from analytics.services.runs import health_compute
 from prm.tenancy.scoping import tenant_scope
 from tests.browser.conftest import sign_in
 from tests.factories import (
+    TEST_PASSWORD,
     DealFactory,
     PartnerFactory,
     PartnerTypeFactory,
-    TEST_PASSWORD,
     TierFactory,
     at_days_ago,
     events_at,
