@@ -6,6 +6,9 @@
 - The import itself runs as a Celery task inside ONE transaction: a fatal error rolls everything
   back and the import is marked failed, so nothing is ever half-imported. Progress is published
   through the cache (the transaction's own writes are invisible to the polling request).
+- That transaction holds the import's row lock until it commits. A worker killed mid-import takes its
+  transaction and its lock with it and leaves the import `running` with nothing written; the task is
+  redelivered (acks_late) and the redelivery, finding the row unlocked, imports the file again.
 - Rows are upserted by the website's registrable domain: re-importing a file updates instead of
   duplicating, and a file with nothing new leaves every partner unchanged.
 """
@@ -24,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -360,16 +363,41 @@ class ImportStats:
     errors: int = 0
 
 
+class _Busy(Exception):
+    """Another worker is importing this file right now (or has just finished it)."""
+
+
+def _hold(import_id) -> bool:
+    """Lock a running import's row for the rest of the transaction (its first statement); False when
+    it is no longer running. Raises _Busy when a live worker holds the lock."""
+    running = PartnerImport.objects.filter(pk=import_id, status=PartnerImport.Status.RUNNING)
+    try:
+        if not list(running.select_for_update(nowait=True).values_list("pk", flat=True)):
+            return False
+        # SQLite has no row locks: this write takes its single writer lock for the transaction instead.
+        return bool(running.update(started_at=timezone.now()))
+    except DatabaseError as exc:
+        raise _Busy from exc
+
+
 def partner_import_run(*, tenant, import_id) -> PartnerImport | None:
-    """Run a queued import: everything in one transaction, or nothing (marked failed)."""
+    """Run a queued import: everything in one transaction, or nothing (marked failed).
+
+    An import left `running` by a worker that died is run again (see the module docstring); one whose
+    worker is alive is left to it."""
     claimed = PartnerImport.objects.filter(
         pk=import_id, status__in=[PartnerImport.Status.QUEUED]
     ).update(status=PartnerImport.Status.RUNNING, started_at=timezone.now())
     partner_import = PartnerImport.objects.filter(pk=import_id).first()
-    if not claimed or partner_import is None:
+    if partner_import is None or partner_import.status != PartnerImport.Status.RUNNING:
         return partner_import  # already run (redelivered task) or unknown: nothing to do
+    busy = False
     try:
         with per_batch_queries(), transaction.atomic():
+            if not _hold(partner_import.pk):
+                raise _Busy
+            if not claimed:
+                logger.warning("partner import %s: its worker died mid-import; importing it again", import_id)
             stats = _import(tenant, partner_import)
             PartnerImport.objects.filter(pk=partner_import.pk).update(
                 status=PartnerImport.Status.DONE, finished_at=timezone.now(), processed_rows=stats.processed,
@@ -379,6 +407,8 @@ def partner_import_run(*, tenant, import_id) -> PartnerImport | None:
             audit_log(tenant=tenant, actor=partner_import.created_by, action="partner_import.done", obj=partner_import,
                       changes={"created": stats.created, "updated": stats.updated, "unchanged": stats.unchanged,
                                "errors": stats.errors})
+    except _Busy:
+        busy = True  # nothing written; the live worker keeps its progress
     except Exception as exc:  # fatal: the transaction is rolled back, nothing is half-imported
         logger.exception("partner import %s failed", import_id)
         PartnerImport.objects.filter(pk=partner_import.pk).update(
@@ -388,7 +418,8 @@ def partner_import_run(*, tenant, import_id) -> PartnerImport | None:
                 "error": str(exc)[:500] or exc.__class__.__name__},
         )
     finally:
-        cache.delete(_progress_key(partner_import.pk))
+        if not busy:
+            cache.delete(_progress_key(partner_import.pk))
     partner_import.refresh_from_db()
     return partner_import
 
