@@ -241,3 +241,56 @@ def test_the_dashboard_runs_a_constant_number_of_queries(tenant, bigger, day, me
 # summary rows; trends; at-risk list; funnel (3); ROI (incentives' roi_summary); the rest is the shell
 # (navigation badge and the like). The same for 3 and 40 partners.
 QUERIES = 21
+
+
+def test_decision_time_roi_at_risk_owner_and_12_week_trends_match_direct_queries(tenant, bigger, day,
+                                                                                  make_member, client_for):
+    """The figures test_every_figure_matches_a_direct_query leaves out: average time to decision,
+    MDF ROI, the at-risk list's reasons and owner, and trend weeks older than the latest run."""
+    from analytics.models import PartnerHealthSnapshot
+    from deals.models import DealRegistration
+    from incentives.models import MdfRequest
+    from incentives.selectors.roi import roi_summary
+    from partners.models import Partner
+
+    owner = make_member(tenant, "channel_manager", email="owner@acme.example")
+    with scopes_disabled():
+        Partner.objects.filter(pk=bigger["contoso"].pk).update(owner=owner)
+    for weeks in (2, 1, 0):  # three weekly runs: the trend's last three points
+        _computed(tenant, day - timedelta(weeks=weeks))
+    d = _dashboard(tenant, period=90)
+    since = day - timedelta(days=90)
+    with tenant_scope(tenant):
+        decided = list(DealRegistration.objects.filter(decided_at__date__gt=since, decided_at__date__lte=day))
+        hours = sum((x.decided_at - x.submitted_at).total_seconds() / 3600 for x in decided)
+        assert d.approvals["decided"] == len(decided) == 3
+        assert d.approvals["avg_hours"] == round(hours / len(decided), 1)
+        # MDF ROI: the incentives app's summary of the period, and the requests it counts.
+        assert d.roi["mdf"] == roi_summary(tenant, start=timezone.localdate() - timedelta(days=90),
+                                           end=timezone.localdate())["mdf"]
+        assert d.roi["mdf"]["requests"] == MdfRequest.objects.filter(start_date__gt=since).exclude(
+            status__in=("submitted", "rejected", "cancelled")).count() == 1
+        # Trends: each weekly point is the aggregate of that date's snapshots.
+        assert [t["date"] for t in d.trends] == [day - timedelta(weeks=w) for w in range(11, -1, -1)]
+        for t in d.trends[-3:]:
+            snaps = PartnerHealthSnapshot.objects.filter(date=t["date"])
+            n = snaps.count()
+            assert t["partners"] == n == 4, t["date"]
+            assert t["avg_score"] == round(snaps.aggregate(a=Avg("score"))["a"], 1)
+            assert t["active_pct"] == round(100 * snaps.filter(events_30__gt=0).count() / n, 1)
+            assert t["at_risk"] == snaps.filter(churn_risk__gte=0.6, status__in=("active", "onboarding")).count()
+            assert t["won_30"] == snaps.aggregate(s=Sum("won_revenue_30"))["s"]
+        assert all(t["partners"] == 0 and t["avg_score"] is None for t in d.trends[:-3])
+        # At risk: reasons are the snapshot's, the owner is the partner's channel manager.
+        (contoso,) = d.at_risk
+        assert contoso.partner.owner == owner
+        assert contoso.churn_reasons == PartnerHealthSnapshot.objects.get(
+            partner=bigger["contoso"], date=day).churn_reasons
+    client = client_for(tenant, owner)
+    html = client.get("/analytics/dashboard/").content.decode()
+    table = html[html.index('id="table-at-risk"'):]
+    table = table[:table.index("</table>")]
+    assert "Contoso" in table and (owner.get_full_name() or owner.email) in table and "No sign-in" in table
+    rows = list(csv.reader(io.StringIO(b"".join(
+        client.get("/analytics/dashboard/export.csv?table=at_risk").streaming_content).decode("utf-8-sig"))))
+    assert rows[1][0] == "Contoso" and rows[1][6] == "owner@acme.example" and "No sign-in" in rows[1][5]
