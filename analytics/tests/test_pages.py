@@ -35,6 +35,7 @@ def test_my_partners_lists_the_riskiest_first_with_reasons_and_actions(tenant, c
     assert html.index("Contoso") < html.index("Northwind")  # 90 % before 15 %
     assert "No sign-in for 30 days or more" in html or "No sign-in for 45 days" in html
     assert "Re-engage: nobody has signed in for 45 days." in html
+    assert html.count("rule-based estimate") == 2  # too little history: both risks say how they were made
 
 
 def test_a_channel_manager_starts_with_the_partners_they_own(tenant, computed, members, client_for):
@@ -79,6 +80,7 @@ def test_partner_360_shows_scores_timeline_deals_incentives_certifications_onboa
     assert "Cloud fundamentals" in html and "Webinar" in html
     assert "3 of 4 steps done" in html
     assert "USD 20,000 more won revenue to reach Silver" in html
+    assert "Rule-based estimate: not enough history to train a model yet" in html
 
 
 def test_partner_360_of_another_tenants_partner_is_404(tenant, other_tenant, computed, members, client_for):
