@@ -130,7 +130,9 @@ def test_staff_cannot_open_the_partner_scorecard(tenant, members, client_for):
 # --- Tier proposals ---------------------------------------------------------------------------
 
 
-def test_a_manager_applies_a_proposed_downgrade_through_the_grace_period(tenant, computed, members, client_for):
+def test_a_manager_applies_a_proposed_downgrade_through_the_grace_period(tenant, computed, members, client_for, day):
+    from datetime import timedelta
+
     from partners.models import TierChange
 
     contoso = computed["contoso"]
@@ -145,6 +147,9 @@ def test_a_manager_applies_a_proposed_downgrade_through_the_grace_period(tenant,
     assert (change.status, change.to_tier_id, change.from_tier_id) == ("scheduled", computed["registered"].pk,
                                                                       computed["silver"].pk)
     assert snapshot.tier_action == "scheduled"
+    assert change.effective_from.date() >= day + timedelta(days=tenant.tier_downgrade_grace_days - 1)
+    with scopes_disabled():  # still Silver until the grace period ends
+        assert contoso.__class__.objects.get(pk=contoso.pk).tier_id == computed["silver"].pk
     # Applying twice is refused with a message, not a 500.
     again = client.post(f"/analytics/tiers/proposals/{contoso.pk}/apply", follow=True)
     assert "There is no open tier proposal for this partner." in again.content.decode()
@@ -157,15 +162,28 @@ def test_executives_cannot_apply_proposals_and_get_is_not_allowed(tenant, comput
 
 
 def test_automatic_tier_evaluation_applies_changes_itself(tenant, program, day):
-    from partners.models import TierChange
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners.models import Partner, Tier, TierChange
 
     tenant.tier_evaluation = "automatic"
-    tenant.save(update_fields=["tier_evaluation"])
+    tenant.tier_downgrade_grace_days = 45
+    tenant.save(update_fields=["tier_evaluation", "tier_downgrade_grace_days"])
+    with scopes_disabled():  # Silver within Northwind's reach (USD 30,000 won, one certification)
+        Tier.objects.filter(pk=program["silver"].pk).update(min_won_revenue_12m=Decimal("25000"))
     with tenant_scope(tenant):
         run = health_compute(tenant=tenant, day=day).run
         snapshot = PartnerHealthSnapshot.objects.get(partner=program["contoso"], date=day)
         change = TierChange.objects.get(partner=program["contoso"])
+        promoted = TierChange.objects.get(partner=program["northwind"])
+        tiers = dict(Partner.objects.values_list("name", "tier_id"))
     assert snapshot.tier_action == "scheduled" and change.source == "automatic" and change.status == "scheduled"
+    # The downgrade waits for the grace period; the upgrade is applied at once.
+    assert abs(change.effective_from - (timezone.now() + timedelta(days=45))) < timedelta(days=1)
+    assert (promoted.status, promoted.source, promoted.to_tier_id) == ("applied", "automatic", program["silver"].pk)
+    assert tiers == {"Contoso": program["silver"].pk, "Northwind": program["silver"].pk}
     assert run.tier_changes["scheduled"] == 1
     # The next run leaves the pending downgrade alone (no second change, grace period not restarted).
     with tenant_scope(tenant):
@@ -236,6 +254,7 @@ def test_run_now_computes_and_the_page_shows_the_last_run(tenant, program, membe
     assert (run.trigger, run.triggered_by_id, run.partners_scored) == ("manual", members["channel_manager"].pk, 3)
     page = client.get("/analytics/operations/").content.decode()
     assert "Run now" in page and "3 / 3" in page
+    assert "3 of 3 partners scored." in page and "Started " in page  # the last run: start, end, count
     detail = client.get(f"/analytics/operations/runs/{run.pk}/").content.decode()
     assert "Chunks" in detail
 
