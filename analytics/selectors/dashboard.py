@@ -170,7 +170,7 @@ def _trends(d: Dashboard, tenant, f: DashboardFilters) -> None:
     for day in dates:
         r = rows.get(day)
         d.trends.append({
-            "date": day, "partners": r["partners"] if r else 0,
+            "date": day, "partners": r["partners"] if r else None,  # None: no run that week
             "avg_score": round(r["score"] / r["partners"], 1) if r and r["partners"] else None,
             "active_pct": _pct(r["active"], r["partners"]) if r else None,
             "at_risk": r["risk"] if r else None,

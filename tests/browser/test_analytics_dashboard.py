@@ -64,7 +64,7 @@ def test_executive_dashboard_filters_exports_prints_and_drills_down(page, live, 
     assert page.inner_text("[data-kpi=partners]") == "3"
     assert page.locator("#dashboard-body svg").count() >= 5  # server-side SVG charts, no chart library
     assert page.inner_text("#table-at-risk").count("Contoso Consulting") == 1
-    shot(page, "analytics-01-dashboard")
+    assert shot(page, "analytics-01-dashboard").stat().st_size > 10_000
 
     # Filter by region: the body is swapped in place (htmx) and the URL keeps the filter.
     page.select_option("#filter-region", "EMEA")
@@ -84,7 +84,10 @@ def test_executive_dashboard_filters_exports_prints_and_drills_down(page, live, 
     # The printed page drops navigation, filters and export links.
     page.emulate_media(media="print")
     assert not page.is_visible("#dashboard-filters") and not page.is_visible("header.site-header")
-    shot(page, "analytics-03-dashboard-print")
+    exports = page.locator("#dashboard-body a.export")
+    assert exports.count() >= 5 and not any(exports.nth(i).is_visible() for i in range(exports.count()))
+    assert page.is_visible("#table-status") and page.is_visible("[data-kpi=partners]")  # the figures stay
+    assert shot(page, "analytics-03-dashboard-print").stat().st_size > 10_000
     page.emulate_media(media="screen")
 
     # Drill down into a partner at risk from the unfiltered dashboard.
