@@ -83,6 +83,21 @@ def test_partner_360_shows_scores_timeline_deals_incentives_certifications_onboa
     assert "Rule-based estimate: not enough history to train a model yet" in html
 
 
+def test_partner_360_draws_scores_over_time_from_the_snapshots(tenant, computed, day, members, client_for):
+    from datetime import timedelta
+
+    with tenant_scope(tenant):
+        assert health_compute(tenant=tenant, day=day - timedelta(days=7)).run.status == "done"
+        expected = list(PartnerHealthSnapshot.objects.filter(partner=computed["northwind"]).order_by("date")
+                        .values_list("date", "score"))
+    response = client_for(tenant, members["executive"]).get(f"/analytics/partners/{computed['northwind'].pk}/")
+    assert [(h["date"], h["score"]) for h in response.context["history"]] == expected
+    assert [d for d, _s in expected] == [day - timedelta(days=7), day]
+    html = response.content.decode()
+    section = html[html.index("Scores over time"):]
+    assert section.index("<svg") < section.index("Activity")  # both charts sit in that section
+
+
 def test_partner_360_of_another_tenants_partner_is_404(tenant, other_tenant, computed, members, client_for):
     stranger = PartnerFactory(tenant=other_tenant)
     assert client_for(tenant, members["executive"]).get(f"/analytics/partners/{stranger.pk}/").status_code == 404
