@@ -176,6 +176,8 @@ def test_the_page_shows_the_figures_and_every_table_exports(tenant, bigger, day,
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-kpi="partners">5<' in html and "<svg" in html and "Contoso" in html
+    # Every section with a table links to a CSV (the SLA and engagement figures are in the kpis file).
+    assert html.count('class="dash-section"') == html.count('class="export"') == 9
     for table in ("status", "tiers", "types", "attribution", "funnel", "trends", "kpis", "at_risk", "roi"):
         response = client.get(f"/analytics/dashboard/export.csv?table={table}&period=90")
         assert response.status_code == 200, table
