@@ -52,3 +52,15 @@ def test_re_engagement_is_for_managers_only():
     assert action_text(action, audience="manager", currency="EUR")["text"] == \
         "Re-engage: nobody has signed in for 31 days."
     assert action_text(action, audience="partner", currency="EUR") is None
+
+
+def test_tier_progress_names_every_gap_in_one_sentence():
+    from analytics.texts import gap_text
+
+    revenue = {"metric": "won_revenue_12m", "gap": "12400.00"}
+    assert gap_text([revenue, {"metric": "active_certifications", "gap": "1"}], "Gold", "EUR") == \
+        "EUR 12,400 more won revenue and 1 certification to reach Gold"
+    assert gap_text([revenue, {"metric": "active_certifications", "gap": "2"},
+                     {"metric": "health_score", "gap": "5"}], "Platinum", "EUR") == \
+        "EUR 12,400 more won revenue, 2 certifications and 5 more health score points to reach Platinum"
+    assert gap_text([], "Gold", "EUR") == ""
