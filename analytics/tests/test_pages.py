@@ -224,6 +224,9 @@ def test_what_if_shows_who_would_move_and_the_cost_before_saving(tenant, compute
     assert response.status_code == 200 and html.lstrip().startswith('<section id="whatif-result"')
     assert 'id="whatif-up">1<' in html and 'id="whatif-down">1<' in html
     assert 'id="whatif-cost">+3,000<' in html  # 10 % of Northwind's USD 30,000
+    movers = html[html.index('id="whatif-movers"'):]
+    movers = movers[:movers.index("</table>")]
+    assert "Northwind" in movers and "Contoso" in movers  # who moves, by name
     with scopes_disabled():
         silver = computed["silver"].__class__.objects.get(pk=computed["silver"].pk)
     assert silver.min_won_revenue_12m == Decimal("50000")  # nothing saved by a simulation
