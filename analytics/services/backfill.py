@@ -120,6 +120,8 @@ SOURCES = [
     Source("certification_earned", "content.certification", _certifications("certification_earned")),
     Source("mdf_requested", "incentives.mdfrequest", _simple("incentives.MdfRequest", "submitted_at", "submitted_by_id")),
     Source("mdf_claimed", "incentives.mdfclaim", _simple("incentives.MdfClaim", "submitted_at", "submitted_by_id")),
+    Source("colleague_invited", "accounts.invitation",
+           _simple("accounts.Invitation", "created_at", "invited_by_id", partner__isnull=False)),
     Source("onboarding_completed", "partners.partneronboarding", _onboarding_done),
     Source("agreement_accepted", "partners.agreement", _agreements, key="object_partner"),
 ]

@@ -136,3 +136,28 @@ def test_compute_health_status_lists_the_last_run_per_tenant(tenant, other_tenan
     call_command("compute_health", "--status", stdout=out)
     text = out.getvalue()
     assert "acme" in text and " done " in text and "globex" in text and "never" in text
+
+
+def test_backfill_records_colleague_invitations_once(tenant, history, make_member):
+    from datetime import timedelta as td
+
+    from prm.accounts.models import Invitation
+    from prm.accounts.services import invitation_create
+
+    staff = make_member(tenant, "tenant_admin")
+    with tenant_scope(tenant):
+        live, _url = invitation_create(tenant=tenant, email="live@example.com", role="partner_user",
+                                       partner=history["partner"], invited_by=history["user"])
+        invitation_create(tenant=tenant, email="boss@example.com", role="executive", invited_by=staff)
+    with scopes_disabled():  # an invitation from before events were recorded
+        old = Invitation.objects.create(tenant=tenant, email="old@example.com", role="partner_user",
+                                        partner=history["partner"], invited_by=history["user"], token_hash="x" * 64,
+                                        expires_at=timezone.now() + td(days=7))
+    with tenant_scope(tenant):
+        assert backfill_events(tenant=tenant, kinds=["colleague_invited"]) == {"colleague_invited": 1}
+        assert backfill_events(tenant=tenant, kinds=["colleague_invited"]) == {"colleague_invited": 0}
+    with scopes_disabled():
+        events = {e.object_id: e for e in EngagementEvent.objects.filter(kind="colleague_invited")}
+    assert set(events) == {str(live.pk), str(old.pk)}  # the staff invitation belongs to no partner
+    assert events[str(old.pk)].partner_id == history["partner"].pk and events[str(old.pk)].data["backfilled"]
+    assert events[str(old.pk)].user_id == history["user"].pk and events[str(old.pk)].occurred_at == old.created_at
