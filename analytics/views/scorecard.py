@@ -25,8 +25,9 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
         context["components"] = [
             {"key": k, "label": component_label(k), "sentence": component_sentence(k, latest),
              **latest.components.get(k, {})} for k in COMPONENT_KEYS]
-        context["actions"] = [a for a in (action_text(x, audience="partner", currency=currency)
-                                          for x in latest.next_actions) if a and a["code"] != "reach_tier"]
+        actions = [a for a in (action_text(x, audience="partner", currency=currency) for x in latest.next_actions) if a]
+        # The tier gap has its own line above; repeat it here only when it is the one thing to do.
+        context["actions"] = [a for a in actions if a["code"] != "reach_tier"] or actions
         context["progress"] = tier_progress(latest, currency)
         context["chart"] = charts.line_chart([(d.strftime("%d %b"), s) for d, s in context["weeks"]],
                                              title=_("Your health score, 12 weeks"), y_max=100)

@@ -104,4 +104,7 @@ def test_partner_sees_the_scorecard(page, live, shot, tenant, program):
     page.wait_for_selector("#scorecard-score")
     assert "USD 8,000 more won revenue to reach Gold" in page.inner_text("#tier-progress")
     assert "engagements in the last 30 days" in page.inner_text("#scorecard-components")
+    # The tier gap is the one thing to do: it is suggested (with a link), not "nothing needs your attention".
+    assert page.inner_text("#scorecard-actions").strip() == "USD 8,000 more won revenue to reach Gold"
+    assert page.locator("#scorecard-actions a").count() == 1
     shot(page, "analytics-05-partner-scorecard")
