@@ -165,6 +165,11 @@ class AppealForm(forms.Form):
                               max_length=4000)
 
 
+class RevertWonForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the win reverted?"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000)
+
+
 class RespondForm(forms.Form):
     response = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 

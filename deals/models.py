@@ -339,6 +339,7 @@ HISTORY_ACTIONS = {
     "stage_changed": _("Sales stage changed"),
     "won": _("Won"),
     "lost": _("Lost"),
+    "won_reverted": _("Win reverted"),
     "expired": _("Protection expired"),
     "extension_requested": _("Extension requested"),
     "extension_approved": _("Extension approved"),

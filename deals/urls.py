@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:deal_id>/", views.detail, name="detail"),
     path("<uuid:deal_id>/update/", views.update, name="update"),
     path("<uuid:deal_id>/outcome/", views.outcome, name="outcome"),
+    path("<uuid:deal_id>/revert-won/", views.revert_won, name="revert_won"),
     path("<uuid:deal_id>/respond/", views.respond, name="respond"),
     path("<uuid:deal_id>/extension/", views.extension, name="extension"),
     path("<uuid:deal_id>/extension/decide/", views.extension_decide, name="extension_decide"),

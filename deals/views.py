@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deals import selectors, services
 from deals.forms import (
     AppealForm, BulkForm, DealPartnerForm, DecideForm, DecisionForm, ExtensionForm, HouseAccountImportForm,
-    OutcomeForm, RegistrationForm, RespondForm, UpdateForm,
+    OutcomeForm, RegistrationForm, RespondForm, RevertWonForm, UpdateForm,
 )
 from deals.models import DealAppeal, DealExtension, DealPartner, DealRegistration, HouseAccount
 from prm.csv_safe import csv_response
@@ -153,6 +153,7 @@ def _detail(request: HttpRequest, deal: DealRegistration, status: int = 200, **f
         "respond_form": forms.get("respond_form") or RespondForm(),
         "partner_form": forms.get("partner_form") or (DealPartnerForm(tenant=request.tenant) if staff else None),
         "appeal_decide_form": forms.get("appeal_decide_form") or DecideForm(),
+        "revert_form": forms.get("revert_form") or RevertWonForm(),
     })
     return render(request, "deals/detail.html", context, status=status)
 
@@ -206,6 +207,24 @@ def outcome(request: HttpRequest, deal_id) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(request, form, exc)
     return _detail(request, deal, status=422, outcome_form=form)
+
+
+@manager_required
+@require_POST
+def revert_won(request: HttpRequest, deal_id) -> HttpResponse:
+    """Staff correct a win recorded by mistake (incentives reverse what the win accrued)."""
+    deal = selectors.deal_for(request, deal_id)
+    form = RevertWonForm(request.POST)
+    if form.is_valid():
+        try:
+            deal = services.deal_revert_won(tenant=request.tenant, deal=deal, actor=request.user,
+                                            reason=form.cleaned_data["reason"], request=request)
+            messages.success(request, _("The win is reverted; the registration is now %(status)s.") % {
+                "status": deal.get_status_display().lower()})
+            return redirect("deals:detail", deal_id=deal.pk)
+        except ValidationError as exc:
+            _add_errors(request, form, exc)
+    return _detail(request, deal, status=422, revert_form=form)
 
 
 @partner_required

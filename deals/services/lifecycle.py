@@ -14,12 +14,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from deals import history
+from deals.conflicts import Probe, matches_for
 from deals.models import DealExtension, DealPartner, DealRegistration
 from deals.services._common import (
     check_same_tenant, event_data, lock_deal, notify_managers, notify_partner, require_status,
     to_base,
 )
 from deals.services.registration import _clean_amount
+from deals.services.review import _lock_customers, _lock_keys
 from prm.audit.services import audit_log
 from prm.events.services import record_event
 from prm.notifications.services import notify
@@ -92,6 +94,53 @@ def deal_mark_lost(*, tenant, deal: DealRegistration, user, reason: str, closed_
                        changes={"closed_on": closed_on.isoformat()})
         audit_log(tenant=tenant, actor=user, action="deal.lost", obj=deal, request=request, changes={"reason": reason})
         record_event(tenant=tenant, kind="deal_lost", partner=deal.partner, user=user, obj=deal, data=event_data(deal))
+    return deal
+
+
+def deal_revert_won(*, tenant, deal: DealRegistration, actor, reason: str, request=None,
+                    now: datetime | None = None) -> DealRegistration:
+    """Staff correct a win that did not happen (recorded by mistake, order cancelled).
+
+    The win's figures are cleared and the deal goes back to protected when its window is still open
+    and no other registration protects the customer meanwhile (same locks as an approval), else to
+    expired. `deal_reverted` tells the apps that reacted to `deal_won` (SPIF accruals) to undo it.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the win is reverted; the partner sees it in the history.")})
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        _lock_customers(tenant, _lock_keys(deal, matches_for(tenant, Probe.for_deal(deal), today=today)))
+        deal = lock_deal(deal)
+        require_status(deal, [DealRegistration.Status.WON])
+        previous = {"amount": str(deal.won_amount), "currency": deal.currency,
+                    "base_amount": str(deal.won_base_amount) if deal.won_base_amount is not None else None,
+                    "closed_on": deal.closed_on.isoformat() if deal.closed_on else None}
+        to_status = DealRegistration.Status.EXPIRED
+        if deal.protected_until and deal.protected_until >= today:
+            blocking = [m for m in matches_for(tenant, Probe.for_deal(deal), today=today)
+                        if m.is_protected and m.protected_until and m.protected_until >= today]
+            if not blocking:
+                to_status = DealRegistration.Status.APPROVED
+        deal.won_amount = deal.won_base_amount = deal.closed_on = None
+        deal.status = to_status
+        fields = ["status", "won_amount", "won_base_amount", "closed_on", "updated_at"]
+        try:
+            with transaction.atomic():
+                deal.save(update_fields=fields)
+        except IntegrityError:  # the database's one-protection-per-customer constraint
+            deal.status = DealRegistration.Status.EXPIRED
+            deal.save(update_fields=fields)
+        history.record(deal, action="won_reverted", actor=actor, from_status="won", to_status=deal.status,
+                       reason=reason, at=now, changes={"won": previous})
+        audit_log(tenant=tenant, actor=actor, action="deal.won_reverted", obj=deal, request=request,
+                  changes={"reason": reason, **previous})
+        record_event(tenant=tenant, kind="deal_reverted", partner=deal.partner, user=actor, obj=deal,
+                     data={**event_data(deal), "from_status": "won", "reverted_amount": previous["amount"],
+                           "reverted_base_amount": previous["base_amount"], "reason": reason})
+        notify_partner(tenant, deal, _("Win reverted: %(customer)s") % {"customer": deal.customer_name}, reason,
+                       request)
     return deal
 
 
