@@ -24,6 +24,9 @@ def contested(tenant, partner, rival, members, make_member, register, approve):
     with tenant_scope(tenant):
         services.deal_reject(tenant=tenant, deal=ours, actor=members["channel_manager"],
                              reason="The customer is already protected for another partner.")
+        # Staff also credit the rival on our registration (attribution): still nothing for our partner to see.
+        services.deal_partner_add(tenant=tenant, deal=ours, partner=rival, role="influenced",
+                                  actor=members["channel_manager"])
     return theirs, ours, rival_user
 
 

@@ -97,6 +97,10 @@ def test_a_double_click_submits_one_registration(tenant, partner, members, produ
     assert count(tenant, DealRegistration) == 1
     assert second.redirect_chain[-1][0] == first.url
     assert "already received" in second.content.decode()
+    # Nothing of the registration happened twice: one history row, one event, one credit.
+    assert (count(tenant, DealHistory), count(tenant, DealPartner)) == (1, 1)
+    with tenant_scope(tenant):
+        assert EngagementEvent.objects.filter(kind="deal_registered").count() == 1
 
 
 def test_a_nonce_from_another_partner_is_refused(tenant, partner, rival, product, register, make_member, client_for):
