@@ -90,3 +90,33 @@ def test_the_staff_home_widget_summarises_the_last_30_days(tenant, silver_partne
     assert summary["top"] == [deck]
     html = client_for(tenant, manager).get("/").content.decode()
     assert "Content engagement, last 30 days" in html
+
+
+def test_breakdown_by_tier_and_by_partner_type_counts_events_partners_and_active_partners(
+    tenant, tiers, silver_partner, gold_partner, manager, client_for
+):
+    from tests.factories import PartnerTypeFactory
+
+    msp = PartnerTypeFactory(tenant=tenant, code="msp", name="Managed service provider")
+    msp_silver = PartnerFactory(tenant=tenant, name="Cloudops", tier=tiers[2], partner_type=msp, status="active")
+    PartnerFactory(tenant=tenant, tier=tiers[3], partner_type=msp, status="active")  # active, did nothing
+    deck = AssetFactory(tenant=tenant, title="Deck")
+    _event(tenant, "content_viewed", silver_partner, deck)
+    _event(tenant, "content_downloaded", silver_partner, deck)
+    _event(tenant, "content_viewed", msp_silver, deck)
+    _event(tenant, "content_viewed", msp_silver, deck)
+    _event(tenant, "content_downloaded", gold_partner, deck)
+    _event(tenant, "content_downloaded", gold_partner, deck, days_ago=100)  # outside the period
+
+    with tenant_scope(tenant):
+        stats = content_analytics(days=90)
+    by_tier = {g.label: (g.views, g.downloads, g.partners, g.active_partners) for g in stats.by_tier}
+    assert by_tier == {"Silver": (3, 1, 2, 2), "Gold": (0, 1, 1, 2)}
+    by_type = {g.label: (g.views, g.downloads, g.partners, g.active_partners) for g in stats.by_type}
+    assert by_type == {"Reseller": (1, 2, 2, 2), "Managed service provider": (2, 0, 1, 2)}
+    assert [g.label for g in stats.by_type] == ["Managed service provider", "Reseller"]
+    assert {g.label: g.per_partner for g in stats.by_type} == {"Reseller": 1.5, "Managed service provider": 1.0}
+    assert stats.unique_partners == 3 and stats.active_partners == 4
+
+    html = client_for(tenant, manager).get("/content/manage/analytics/").content.decode()
+    assert "Managed service provider" in html and "Silver" in html and "Gold" in html

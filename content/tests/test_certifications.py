@@ -30,6 +30,7 @@ def test_the_daily_job_reminds_holders_30_days_ahead_and_marks_expired_ones(
     soon = _cert(course, silver_user, silver_partner, expires_in_days=20)
     soon_too = _cert(advanced, silver_user, silver_partner, expires_in_days=29)
     later = _cert(course, gold_user, gold_partner, expires_in_days=45)
+    just_outside = _cert(CourseFactory(tenant=tenant, title="Specialist"), gold_user, gold_partner, expires_in_days=31)
     gone = _cert(advanced, gold_user, gold_partner, expires_in_days=-1)
     # Another tenant's certificate is processed by its own tenant's job, independently.
     foreign_partner = PartnerFactory(tenant=other_tenant)
@@ -43,12 +44,13 @@ def test_the_daily_job_reminds_holders_30_days_ahead_and_marks_expired_ones(
     assert states[soon.pk] == ("active", True)
     assert states[soon_too.pk] == ("active", True)
     assert states[later.pk] == ("active", False)
+    assert states[just_outside.pk] == ("active", False)  # 31 days: not yet
     assert states[gone.pk][0] == "expired"
     assert states[foreign.pk][0] == "expired"
 
     reminders = [m for m in mail.outbox if "expire within 30 days" in m.subject]
     assert len(reminders) == 1  # one email per person, listing both certifications
-    assert reminders[0].to == [silver_user.email]
+    assert reminders[0].to == [silver_user.email]  # nobody else: 31 and 45 days are outside the window
     assert "Fundamentals" in reminders[0].body and "Advanced" in reminders[0].body
     expired_mail = [m for m in mail.outbox if "has expired" in m.subject]
     assert {tuple(m.to) for m in expired_mail} == {(gold_user.email,), (silver_user.email,)}

@@ -38,6 +38,7 @@ def test_a_renamed_executable_is_refused_with_a_message(tenant, manager, client_
     response = _post_new(client_for(tenant, manager), SimpleUploadedFile("deck.pdf", EXECUTABLE, "application/pdf"))
     assert response.status_code == 400
     assert response.context["form"].errors["file"] == ["Executable files are not allowed."]
+    assert "Executable files are not allowed." in response.content.decode()  # shown to the uploader
     assert _no_asset_saved(tenant)
 
 
@@ -45,6 +46,15 @@ def test_an_svg_with_a_script_is_refused_with_a_message(tenant, manager, client_
     response = _post_new(client_for(tenant, manager), SimpleUploadedFile("logo.svg", SCRIPTED_SVG, "image/svg+xml"))
     assert response.status_code == 400
     assert response.context["form"].errors["file"] == ["SVG images with scripts or event handlers are not allowed."]
+    assert "SVG images with scripts or event handlers are not allowed." in response.content.decode()
+    assert _no_asset_saved(tenant)
+
+
+def test_an_svg_with_an_event_handler_is_refused_too(tenant, manager, client_for):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5" onload="alert(1)"/></svg>'
+    response = _post_new(client_for(tenant, manager), SimpleUploadedFile("logo.svg", svg, "image/svg+xml"))
+    assert response.status_code == 400
+    assert "SVG images with scripts or event handlers are not allowed." in response.content.decode()
     assert _no_asset_saved(tenant)
 
 
