@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from deals.history import verify_deal
 from deals.models import DealHistory, DealRegistration
-from deals.services import deal_mark_won
+from deals.services import deal_mark_won, won_revenue
 from prm.events.models import EngagementEvent
 from prm.events.services import _subscribers
 from prm.notifications.models import Notification
@@ -54,6 +54,8 @@ def test_a_reverted_win_is_protected_again_with_history_event_and_notice(tenant,
     assert (event.object_id, event.partner_id) == (str(deal.pk), partner.pk)
     assert event.data["from_status"] == "won" and event.data["reverted_amount"] == "30000.00"
     assert any("Win reverted" in t for t in notes)
+    with tenant_scope(tenant):  # the tier metric no longer counts the revenue
+        assert won_revenue(tenant, [partner.pk], timezone.localdate()) == {partner.pk: Decimal("0")}
     # The partner sees the correction and its reason on the deal page.
     page = client_for(tenant, members["partner_user"]).get(reverse("deals:detail", args=[deal.pk]))
     assert "won_reverted" in [h.action for h in page.context["history"]]
