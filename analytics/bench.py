@@ -78,6 +78,14 @@ def _uuid(prefix: str, expr: str) -> str:
     return f"('{prefix}' || lpad(to_hex({expr}), 12, '0'))::uuid"
 
 
+def _syllables(count: int) -> str:
+    from deals.bench_conflicts import SYLLABLES
+
+    pick = f"(ARRAY[{', '.join(repr(x) for x in SYLLABLES)}])[1 + floor(random() * {len(SYLLABLES)})::int]"
+    return " || ".join([pick] * count)
+
+
+_CUSTOMER_WORDS = f"{_syllables(3)} AS w1, {_syllables(2)} AS w2"
 PARTNER_UUID = "00000000-0000-4000-8000-"
 DEAL_UUID = "00000000-0000-4000-9000-"
 
@@ -180,12 +188,15 @@ def build(partners: int, events: int, deals: int, rebuild: bool):
         status = ("CASE WHEN g % 20 < 7 THEN 'won' WHEN g % 20 < 11 THEN 'lost' WHEN g % 20 < 14 THEN 'approved' "
                   "WHEN g % 20 < 17 THEN 'submitted' WHEN g % 20 < 18 THEN 'rejected' ELSE 'expired' END")
         submitted = f"now() - interval '365 days' + (g::float8 / {deals}) * interval '365 days'"
+        # Customer names from random syllables ("Korvito Delan"), as distinct as real company names:
+        # numbered names ("Customer 17") would all look alike to the trigram conflict check.
         _insert_select(cursor, DealRegistration, f"(SELECT g, {status} AS st, {submitted} AS sub, "
-                       f"(1000 + (g::bigint * 7919) % 99000)::numeric AS amt FROM generate_series(1, {int(deals)}) g) d", {
+                       f"(1000 + (g::bigint * 7919) % 99000)::numeric AS amt, {_CUSTOMER_WORDS} "
+                       f"FROM generate_series(1, {int(deals)}) g) d", {
             "id": _uuid(DEAL_UUID, "g"), "tenant_id": str(int(tenant.pk)),
             "partner_id": _uuid(PARTNER_UUID, f"1 + floor({partners} * random() ^ 1.5)::int"),
-            "customer_name": "'Customer ' || g", "customer_name_normalised": "'customer ' || g",
-            "customer_key": "'bench-' || g", "customer_domain": "'customer' || g || '.example'",
+            "customer_name": "initcap(w1 || ' ' || w2)", "customer_name_normalised": "w1 || ' ' || w2",
+            "customer_key": "'bench-' || g", "customer_domain": "w1 || '-' || w2 || '-' || g || '.example'",
             "currency": "'USD'", "amount": "amt", "base_amount": "amt", "status": "st", "submitted_at": "sub",
             "sla_due_at": "sub + interval '2 days'",
             "decided_at": "CASE WHEN st IN ('submitted') THEN NULL ELSE sub + (random() * 4) * interval '1 day' END",

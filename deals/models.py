@@ -212,6 +212,9 @@ class DealRegistration(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "status", "submitted_at"], name="deals_deal_status_time"),
+            # The review queue: pending registrations oldest first, read a page at a time.
+            models.Index(fields=["tenant", "submitted_at", "id"], name="deals_deal_pending_queue",
+                         condition=models.Q(status__in=["submitted", "info_requested"])),
             models.Index(fields=["tenant", "customer_domain"], name="deals_deal_domain"),
             models.Index(fields=["tenant", "partner", "status"], name="deals_deal_partner_status"),
             models.Index(fields=["tenant", "status", "protected_until"], name="deals_deal_protection"),

@@ -15,6 +15,7 @@ import sys
 
 BENCHMARKS: list[tuple[str, str]] = [
     ("analytics", "analytics.bench"),  # synthetic tenant, nightly health job, executive dashboard
+    ("load", "prm.loadbench"),  # page latency under 20 concurrent users on that tenant (gunicorn + wrk)
 ]
 
 

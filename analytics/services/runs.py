@@ -244,10 +244,24 @@ def health_run_finish(*, tenant, run_id) -> HealthRun | None:
         else:
             run.status = HealthRun.Status.DONE
             write_summary(tenant, run.date)
+            _refresh_statistics()
             if (run.tier_changes or {}).get("proposed"):
                 notify_new_proposals(tenant, run)
         run.save(update_fields=["status", "finished_at", "heartbeat_at", "error"])
     return run
+
+
+def _refresh_statistics() -> None:
+    """PostgreSQL: re-sample the snapshot table's statistics once a date is written. A night adds
+    one date's rows, too few for autovacuum to re-analyse a table holding months of them, and
+    until then the planner believes the new date is empty and picks the wrong index for every
+    "today's snapshots" page (measured: 250 ms instead of 0.1 ms for one partner's snapshot)."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        from analytics.models import PartnerHealthSnapshot
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {PartnerHealthSnapshot._meta.db_table}")
 
 
 def health_run_drain(*, tenant, run: HealthRun) -> HealthRun:

@@ -1,0 +1,25 @@
+"""The load benchmark's page list stays in step with the URLs, and its report shows the ceiling ratio."""
+
+from django.urls import reverse
+
+from prm import loadbench
+
+
+def test_every_benchmarked_page_resolves():
+    paths = [reverse(name) for _label, _role, name, _query, _target in loadbench.PAGES]
+    assert len(paths) == len(loadbench.PAGES)
+    assert {role for _label, role, *_rest in loadbench.PAGES} == {"partner", "manager", "executive"}
+
+
+def test_report_gives_each_page_its_ratio_to_the_trivial_view_and_its_verdict():
+    results = [
+        loadbench.Result("trivial view (ceiling)", "/branding/theme.css", "partner", 400.0, 5, 9, 12, 6000, 0, 3, None),
+        loadbench.Result("partner home", "/", "partner", 100.0, 40, 160, 190, 1500, 0, 14, 150),
+        loadbench.Result("executive dashboard", "/analytics/dashboard/", "executive", 10.0, 150, 250, 280, 150, 0, 15, 300),
+    ]
+    text = loadbench.report(results, "bench", users=20, seconds=15, workers=5)
+    home = next(line for line in text.splitlines() if line.startswith("| partner home"))
+    assert "| 0.25 |" in home and "< 150 ms ✘" in home
+    dashboard = next(line for line in text.splitlines() if line.startswith("| executive dashboard"))
+    assert "| 0.03 |" in dashboard and "< 300 ms ✔" in dashboard
+    assert "20 users" in text and "saturated" in text
