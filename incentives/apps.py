@@ -15,7 +15,7 @@ class IncentivesConfig(AppConfig):
 
         # SPIF accruals follow the deal's status. deals records deal_won and deal_lost; it has no
         # "reopened" kind today, so a won deal that changes status any other way is caught by the
-        # nightly re-evaluation. "deal_reverted" is subscribed for when deals starts recording it.
+        # nightly re-evaluation. "deal_reverted": a manager undid a win (deals.services.deal_revert_won).
         for kind in ("deal_won", "deal_lost", "deal_reverted"):
             subscribe(kind)(handle_deal_event)
         # A registration mentioning an MDF campaign code is attributed to that activity (ROI).

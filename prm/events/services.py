@@ -39,6 +39,7 @@ KINDS = {
     "deal_approved": "Deal approved",
     "deal_won": "Deal won",
     "deal_lost": "Deal lost",
+    "deal_reverted": "Deal win reverted",
     "mdf_requested": "Requested MDF",
     "mdf_claimed": "Claimed MDF",
 }
