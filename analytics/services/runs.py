@@ -281,12 +281,17 @@ def health_run_drain(*, tenant, run: HealthRun) -> HealthRun:
 
 def health_compute(*, tenant, day: date, trigger: str = HealthRun.Trigger.COMMAND, user=None,
                    chunk_size: int = CHUNK_SIZE) -> StartResult:
-    """Start or resume the run for `day` and compute it synchronously."""
-    result = health_run_start(tenant=tenant, day=day, trigger=trigger, user=user, chunk_size=chunk_size, enqueue=False)
-    if result.ok:
-        result.run = health_run_drain(tenant=tenant, run=result.run)
-        if result.run.status == HealthRun.Status.RUNNING:
-            result.run = health_run_finish(tenant=tenant, run_id=result.run.pk)
+    """Start or resume the run for `day` and compute it synchronously. A start may resume another
+    date's abandoned run first (its worker died); that one is finished, then `day` is computed."""
+    for _attempt in range(2):
+        result = health_run_start(tenant=tenant, day=day, trigger=trigger, user=user, chunk_size=chunk_size,
+                                  enqueue=False)
+        if result.ok:
+            result.run = health_run_drain(tenant=tenant, run=result.run)
+            if result.run.status == HealthRun.Status.RUNNING:
+                result.run = health_run_finish(tenant=tenant, run_id=result.run.pk)
+        if not result.ok or result.run.date == day:
+            break
     return result
 
 

@@ -153,6 +153,18 @@ def test_a_run_whose_worker_died_is_resumed_once_it_is_stale(tenant, partners, d
     assert sorted(s.partner_id for s in _snapshots(tenant, day)) == sorted(p.pk for p in partners)
 
 
+def test_computing_a_date_first_finishes_another_dates_abandoned_run_then_computes_it(tenant, partners):
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    with tenant_scope(tenant):
+        abandoned = health_run_start(tenant=tenant, day=yesterday, enqueue=False, chunk_size=2)
+        HealthRun.objects.filter(pk=abandoned.run.pk).update(heartbeat_at=timezone.now() - STALE_AFTER - timedelta(seconds=1))
+        result = health_compute(tenant=tenant, day=today)
+        assert result.status == "started" and result.run.date == today and result.run.status == "done"
+        assert HealthRun.objects.get(pk=abandoned.run.pk).status == "done"
+        assert len(_snapshots(tenant, today)) == len(partners) == len(_snapshots(tenant, yesterday))
+
+
 def test_a_redelivered_chunk_task_is_a_no_op(tenant, partners):
     from analytics.services.runs import health_chunk_run
 
