@@ -95,7 +95,8 @@ def test_tenant_admin_edits_program_settings_and_branding(tenant, members, clien
     assert (tenant.name, tenant.primary_colour, tenant.deal_protection_days) == ("Acme Cloud EU", "#123456", 60)
     assert b"#123456" in client.get("/branding/theme.css").content
     bad = client.post("/staff/settings/", {**data, "primary_colour": "red", "allowed_currencies": "EURO"})
-    assert bad.status_code == 400 and "Enter a colour as #RRGGBB" in bad.content.decode()
+    # The portal now speaks the tenant's new default language.
+    assert bad.status_code == 400 and "Geben Sie eine Farbe als #RRGGBB ein." in bad.content.decode()
     assert client_for(tenant, members["channel_manager"]).get("/staff/settings/").status_code == 403
 
 
