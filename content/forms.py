@@ -99,7 +99,7 @@ class NewVersionForm(forms.Form):
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
 
 
-def parse_library_filters(params) -> "LibraryFilters":
+def parse_library_filters(params) -> LibraryFilters:
     """Tolerant parsing of query parameters: unknown values simply match nothing."""
     from content.selectors.library import LibraryFilters
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from deals import services
 from deals.models import (
-    CurrencyRate, DealHistory, DealPartner, DealRegistration, HouseAccount, Product,
+    CurrencyRate,
+    DealHistory,
+    DealPartner,
+    DealRegistration,
+    HouseAccount,
+    Product,
 )
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
 

@@ -7,12 +7,11 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self) -> None:
+        from deals import widgets
+        from deals.services import won_revenue
         from partners import metrics
         from prm.tenancy.portal import HomeWidget, NavItem, register_home_widget, register_nav
         from prm.tenancy.roles import MANAGER_ROLES, PARTNER_ROLES, STAFF_ROLES
-
-        from deals import widgets
-        from deals.services import won_revenue
 
         register_nav(NavItem(_("Deals"), "deals:list", PARTNER_ROLES, order=30, active_prefixes=("/deals/",)))
         register_nav(NavItem(_("Deals"), "deals:list", STAFF_ROLES, order=30, active_prefixes=("/deals/",)))

@@ -32,11 +32,11 @@ class Probe:
     exclude_id: uuid.UUID | None = None
 
     @classmethod
-    def for_input(cls, key, *, name: str, website: str = "", email: str = "", exclude_id=None) -> "Probe":
+    def for_input(cls, key, *, name: str, website: str = "", email: str = "", exclude_id=None) -> Probe:
         return cls(key, normalise_company_name(name), company_domain(website=website, email=email), exclude_id)
 
     @classmethod
-    def for_deal(cls, deal: DealRegistration) -> "Probe":
+    def for_deal(cls, deal: DealRegistration) -> Probe:
         return cls(deal.pk, deal.customer_name_normalised, deal.customer_domain, deal.pk)
 
 

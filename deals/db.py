@@ -8,8 +8,8 @@ because SQLite cannot build them; the portable conflict check does not need them
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
-from django.db.models import Q
 from django.db.migrations.operations.base import Operation
+from django.db.models import Q
 
 
 def trigram_index(*, field: str, name: str, condition: Q | None = None) -> GinIndex:

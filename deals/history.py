@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ def entry_hash(*, deal_id, seq: int, actor_id, actor_label: str, action: str, fr
     payload = {
         "deal": str(deal_id), "seq": seq, "actor": str(actor_id or ""), "actor_label": actor_label,
         "action": action, "from": from_status, "to": to_status, "reason": reason, "changes": changes,
-        "internal": internal, "at": created_at.astimezone(dt_timezone.utc).isoformat(), "prev": prev_hash,
+        "internal": internal, "at": created_at.astimezone(UTC).isoformat(), "prev": prev_hash,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

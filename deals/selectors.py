@@ -50,7 +50,7 @@ class DealFilters:
     product: str = ""
 
     @classmethod
-    def from_request(cls, params, *, staff: bool) -> "DealFilters":
+    def from_request(cls, params, *, staff: bool) -> DealFilters:
         status = params.get("status", "")
         kind = params.get("kind", "")
         return cls(

@@ -13,8 +13,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deals import selectors, services
 from deals.forms import (
-    AppealForm, BulkForm, DealPartnerForm, DecideForm, DecisionForm, ExtensionForm, HouseAccountImportForm,
-    OutcomeForm, RegistrationForm, RespondForm, RevertWonForm, UpdateForm,
+    AppealForm,
+    BulkForm,
+    DealPartnerForm,
+    DecideForm,
+    DecisionForm,
+    ExtensionForm,
+    HouseAccountImportForm,
+    OutcomeForm,
+    RegistrationForm,
+    RespondForm,
+    RevertWonForm,
+    UpdateForm,
 )
 from deals.models import DealAppeal, DealExtension, DealPartner, DealRegistration, HouseAccount
 from prm.csv_safe import csv_response

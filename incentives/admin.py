@@ -13,8 +13,21 @@ from django.utils.translation import gettext_lazy as _
 
 from incentives import services
 from incentives.models import (
-    JournalEntry, JournalLine, MdfAllocation, MdfClaim, MdfFund, MdfRequest, MdfRequestDeal, MdfTierRule,
-    PayoutBatch, ProofFile, SpifAccrual, SpifBand, SpifProgram, SpifProgramPartnerType, SpifProgramProduct,
+    JournalEntry,
+    JournalLine,
+    MdfAllocation,
+    MdfClaim,
+    MdfFund,
+    MdfRequest,
+    MdfRequestDeal,
+    MdfTierRule,
+    PayoutBatch,
+    ProofFile,
+    SpifAccrual,
+    SpifBand,
+    SpifProgram,
+    SpifProgramPartnerType,
+    SpifProgramProduct,
     SpifProgramTier,
 )
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline

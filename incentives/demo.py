@@ -22,7 +22,14 @@ from deals import services as deal_services
 from deals.models import DealRegistration, Product
 from incentives import services
 from incentives.models import (
-    MdfAllocation, MdfClaim, MdfFund, MdfRequest, MdfTierRule, PayoutBatch, SpifAccrual, SpifProgram,
+    MdfAllocation,
+    MdfClaim,
+    MdfFund,
+    MdfRequest,
+    MdfTierRule,
+    PayoutBatch,
+    SpifAccrual,
+    SpifProgram,
 )
 from prm.tenancy.demo import DemoContext
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 

@@ -137,7 +137,7 @@ class AssetPartnerType(TenantOwnedModel):
         ]
 
 
-def asset_file_path(instance: "AssetVersion", filename: str) -> str:
+def asset_file_path(instance: AssetVersion, filename: str) -> str:
     # Never the uploader's name on disk: a random name under the tenant and asset.
     return f"tenants/{instance.tenant_id}/content/{instance.asset_id}/{uuid.uuid4().hex}.{instance.extension}"
 

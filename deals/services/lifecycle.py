@@ -17,7 +17,12 @@ from deals import history
 from deals.conflicts import Probe, matches_for
 from deals.models import DealExtension, DealPartner, DealRegistration
 from deals.services._common import (
-    check_same_tenant, event_data, lock_deal, notify_managers, notify_partner, require_status,
+    check_same_tenant,
+    event_data,
+    lock_deal,
+    notify_managers,
+    notify_partner,
+    require_status,
     to_base,
 )
 from deals.services.registration import _clean_amount

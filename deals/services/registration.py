@@ -16,7 +16,11 @@ from deals.conflicts import Probe, matches_for
 from deals.models import MAX_AMOUNT, DealPartner, DealProduct, DealRegistration, Product
 from deals.normalise import customer_key, normalise_company_name
 from deals.services._common import (
-    check_same_tenant, lock_deal, notify_managers, require_status, to_base,
+    check_same_tenant,
+    lock_deal,
+    notify_managers,
+    require_status,
+    to_base,
 )
 from deals.sla import add_business_days
 from partners.selectors import can_register_deals

@@ -16,7 +16,12 @@ from deals._nplusone import per_item_queries
 from deals.conflicts import Match, Probe, find_matches, matches_for
 from deals.models import CustomerLock, DealAppeal, DealRegistration
 from deals.services._common import (
-    deal_url, event_data, lock_deal, notify_managers, notify_partner, require_status, tenant_admins,
+    deal_url,
+    event_data,
+    lock_deal,
+    notify_partner,
+    require_status,
+    tenant_admins,
 )
 from prm.audit.services import audit_log
 from prm.events.services import record_event

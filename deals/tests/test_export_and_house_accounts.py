@@ -62,8 +62,8 @@ def test_the_list_filters_by_status_kind_and_customer(tenant, partner, members, 
 
 def test_house_accounts_import_from_csv_updates_by_name_and_adds_new(tenant, members, client_for):
     HouseAccountFactory(tenant=tenant, name="Globodyne", domain="")
-    upload = SimpleUploadedFile("house.csv", "name,domain,note\nGlobodyne Inc.,globodyne.com,Strategic\n"
-                                "Massive Dynamic,https://www.massivedynamic.com,\n".encode())
+    upload = SimpleUploadedFile("house.csv", b"name,domain,note\nGlobodyne Inc.,globodyne.com,Strategic\n"
+                                b"Massive Dynamic,https://www.massivedynamic.com,\n")
     response = client_for(tenant, members["channel_manager"]).post(reverse("deals:house_accounts"), {"file": upload},
                                                                    follow=True)
     assert "1 new, 1 updated" in response.content.decode()

@@ -2,10 +2,23 @@
 
 from incentives.models.ledger import Account, JournalEntry, JournalLine
 from incentives.models.mdf import (
-    MdfAllocation, MdfClaim, MdfFund, MdfRequest, MdfRequestDeal, MdfTierRule, ProofFile, proof_path,
+    MdfAllocation,
+    MdfClaim,
+    MdfFund,
+    MdfRequest,
+    MdfRequestDeal,
+    MdfTierRule,
+    ProofFile,
+    proof_path,
 )
 from incentives.models.spif import (
-    PayoutBatch, SpifAccrual, SpifBand, SpifProgram, SpifProgramPartnerType, SpifProgramProduct, SpifProgramTier,
+    PayoutBatch,
+    SpifAccrual,
+    SpifBand,
+    SpifProgram,
+    SpifProgramPartnerType,
+    SpifProgramProduct,
+    SpifProgramTier,
 )
 
 __all__ = [

@@ -260,7 +260,7 @@ class MdfClaim(TenantOwnedModel):
         return f"{self.mdf_request_id}: {self.actual_cost} {self.currency}"
 
 
-def proof_path(instance: "ProofFile", filename: str) -> str:
+def proof_path(instance: ProofFile, filename: str) -> str:
     # Random, extension from the sniffed type only: the partner's file name never reaches the disk.
     return f"tenants/{instance.tenant_id}/mdf-proof/{instance.claim_id}/{uuid.uuid4().hex}.{instance.extension}"
 

@@ -11,7 +11,15 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from incentives.models import (
-    Account, JournalEntry, JournalLine, MdfAllocation, MdfClaim, MdfFund, MdfRequest, PayoutBatch, SpifAccrual,
+    Account,
+    JournalEntry,
+    JournalLine,
+    MdfAllocation,
+    MdfClaim,
+    MdfFund,
+    MdfRequest,
+    PayoutBatch,
+    SpifAccrual,
     SpifProgram,
 )
 from incentives.money import ZERO, convert

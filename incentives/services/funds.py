@@ -17,8 +17,14 @@ from incentives.models import Account, JournalEntry, MdfAllocation, MdfFund, Mdf
 from incentives.money import RATE_PLACES, ZERO, clean_amount, convert, format_money
 from incentives.services import ledger
 from incentives.services._common import (
-    allocation_available, check_same_tenant, cross_rate, fund_unallocated, lock_allocation, lock_fund,
-    notify_partner, url,
+    allocation_available,
+    check_same_tenant,
+    cross_rate,
+    fund_unallocated,
+    lock_allocation,
+    lock_fund,
+    notify_partner,
+    url,
 )
 from partners.models import Partner
 from prm.audit.services import audit_log

@@ -22,8 +22,15 @@ from incentives.models import Account, JournalEntry, MdfAllocation, MdfClaim, Md
 from incentives.money import ZERO, clean_amount, format_money, format_percent, percent_of
 from incentives.services import ledger
 from incentives.services._common import (
-    allocation_available, check_same_tenant, lock_allocation, lock_request, notify_managers, notify_partner,
-    require_gate, short_date, url,
+    allocation_available,
+    check_same_tenant,
+    lock_allocation,
+    lock_request,
+    notify_managers,
+    notify_partner,
+    require_gate,
+    short_date,
+    url,
 )
 from partners.models import Partner
 from prm.audit.services import audit_log

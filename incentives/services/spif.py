@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,10 +17,18 @@ from django.utils.translation import gettext as _
 
 from deals.models import DealProduct, DealRegistration
 from incentives.models import (
-    Account, JournalEntry, PayoutBatch, SpifAccrual, SpifBand, SpifProgram, SpifProgramPartnerType,
-    SpifProgramProduct, SpifProgramTier,
+    Account,
+    JournalEntry,
+    PayoutBatch,
+    SpifAccrual,
+    SpifBand,
+    SpifProgram,
+    SpifProgramPartnerType,
+    SpifProgramProduct,
+    SpifProgramTier,
 )
-from incentives.money import ZERO, clean_amount, format_money as money_label, percent_of, quantize
+from incentives.money import ZERO, clean_amount, percent_of, quantize
+from incentives.money import format_money as money_label
 from incentives.services import ledger
 from incentives.services._common import check_same_tenant, notify_partner, url, url_builder
 from partners.selectors import can_register_deals

@@ -11,8 +11,16 @@ from django.utils import timezone
 
 from incentives.models import Account, JournalEntry, JournalLine, MdfClaim, MdfRequest, PayoutBatch, SpifAccrual
 from incentives.services import (
-    LedgerError, ledger, mdf_claim_decide, mdf_claim_reimburse, mdf_claim_submit, mdf_deadlines, payout_batch_create,
-    payout_batch_mark_paid, spif_reevaluate, spif_reverse,
+    LedgerError,
+    ledger,
+    mdf_claim_decide,
+    mdf_claim_reimburse,
+    mdf_claim_submit,
+    mdf_deadlines,
+    payout_batch_create,
+    payout_batch_mark_paid,
+    spif_reevaluate,
+    spif_reverse,
 )
 from incentives.tasks import mdf_deadlines as mdf_deadlines_task
 from prm.tenancy.scoping import tenant_scope

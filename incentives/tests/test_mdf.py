@@ -12,12 +12,28 @@ from django.utils import timezone
 
 from incentives.models import Account, JournalEntry, JournalLine, MdfAllocation, MdfRequest, ProofFile
 from incentives.services import (
-    allocation_adjust, allocation_create, allocations_generate, fund_rules_save, fund_save, ledger, mdf_claim_decide,
-    mdf_claim_reimburse, mdf_claim_submit, mdf_deadlines, mdf_request_cancel, mdf_request_decide, mdf_request_submit,
+    allocation_adjust,
+    allocation_create,
+    allocations_generate,
+    fund_rules_save,
+    fund_save,
+    ledger,
+    mdf_claim_decide,
+    mdf_claim_reimburse,
+    mdf_claim_submit,
+    mdf_deadlines,
+    mdf_request_cancel,
+    mdf_request_decide,
+    mdf_request_submit,
 )
 from prm.tenancy.scoping import tenant_scope
 from tests.factories import (
-    CurrencyRateFactory, MdfAllocationFactory, MdfFundFactory, MdfRequestFactory, PartnerFactory, TierFactory,
+    CurrencyRateFactory,
+    MdfAllocationFactory,
+    MdfFundFactory,
+    MdfRequestFactory,
+    PartnerFactory,
+    TierFactory,
     mdf_partner,
 )
 

@@ -16,7 +16,12 @@ from incentives.models import MdfClaim, MdfRequest, ProofFile, SpifAccrual
 from incentives.services import spif_reevaluate
 from prm.tenancy.scoping import tenant_scope
 from tests.factories import (
-    DealFactory, MdfAllocationFactory, MdfRequestFactory, SpifProgramFactory, WonDealFactory, mdf_partner,
+    DealFactory,
+    MdfAllocationFactory,
+    MdfRequestFactory,
+    SpifProgramFactory,
+    WonDealFactory,
+    mdf_partner,
 )
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incentives.models import (
-    Account, MdfAllocation, MdfClaim, MdfFund, MdfRequest, PayoutBatch, SpifAccrual, SpifBand, SpifProgram,
+    Account,
+    MdfAllocation,
+    MdfClaim,
+    MdfFund,
+    MdfRequest,
+    PayoutBatch,
+    SpifAccrual,
+    SpifBand,
+    SpifProgram,
 )
 from incentives.selectors import roi_summary
 from incentives.services import ledger, mdf_claim_submit, mdf_request_link_deal, spif_reevaluate

@@ -13,7 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incentives import selectors, services
 from incentives.forms import (
-    AccrualRejectForm, BatchCreateForm, LedgerFilterForm, ProgramForm, ReimburseForm, add_errors,
+    AccrualRejectForm,
+    BatchCreateForm,
+    LedgerFilterForm,
+    ProgramForm,
+    ReimburseForm,
+    add_errors,
 )
 from incentives.models import PayoutBatch, SpifAccrual, SpifProgram
 from partners.selectors import can_register_deals, partners_visible_to

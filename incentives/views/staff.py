@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from incentives import selectors, services
 from incentives.forms import (
-    AllocationAdjustForm, AllocationForm, DecisionForm, FundForm, ReimburseForm, TierRulesForm, add_errors,
+    AllocationAdjustForm,
+    AllocationForm,
+    DecisionForm,
+    FundForm,
+    ReimburseForm,
+    TierRulesForm,
+    add_errors,
 )
 from incentives.models import MdfAllocation, MdfClaim, MdfFund, MdfRequest, MdfTierRule
 from incentives.views.common import request_detail

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from prm.notifications.models import Notification
 from prm.tenancy.models import Membership

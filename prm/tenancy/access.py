@@ -7,7 +7,7 @@ the right role in this tenant gets a branded 403.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest

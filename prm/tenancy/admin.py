@@ -12,7 +12,6 @@ from prm.tenancy.admin_site import (  # noqa: F401  (re-exported for the apps' a
 from prm.tenancy.models import Membership, Tenant, TenantDomain
 
 
-
 class TenantDomainInline(admin.TabularInline):
     model = TenantDomain
     extra = 0

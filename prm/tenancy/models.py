@@ -26,7 +26,7 @@ def validate_slug_not_reserved(value: str) -> None:
         raise ValidationError(_("“%(slug)s” is reserved."), params={"slug": value})
 
 
-def tenant_logo_path(instance: "Tenant", filename: str) -> str:
+def tenant_logo_path(instance: Tenant, filename: str) -> str:
     return f"tenants/{instance.slug}/logo/{uuid.uuid4().hex}"
 
 

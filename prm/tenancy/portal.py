@@ -6,8 +6,8 @@ AppConfig.ready(), and the shell renders whatever is registered for the member's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.http import HttpRequest
 

@@ -7,8 +7,9 @@ middleware, Celery's TenantTask, management commands and tests activate the scop
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django_scopes import ScopedManager, ScopeError, get_scope, scope, scopes_disabled
@@ -32,7 +33,7 @@ def scoped_manager(queryset_class: type[models.QuerySet] | None = None) -> model
 
 
 @contextmanager
-def tenant_scope(tenant: "Tenant") -> Iterator["Tenant"]:
+def tenant_scope(tenant: Tenant) -> Iterator[Tenant]:
     """Activate the scope of exactly one tenant.
 
     django-scopes treats a scope value of None as "no filter"; refusing None here keeps a missing
@@ -44,7 +45,7 @@ def tenant_scope(tenant: "Tenant") -> Iterator["Tenant"]:
         yield tenant
 
 
-def current_tenant() -> "Tenant | None":
+def current_tenant() -> Tenant | None:
     """The tenant whose scope is active, or None."""
     state = get_scope()
     if not state.get("_enabled", True):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from celery import Task
-from kombu.exceptions import OperationalError
 from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from prm.tenancy.models import Tenant
 from prm.tenancy.scoping import current_tenant, tenant_scope

@@ -7,13 +7,13 @@ from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
 from tests.factories import (
+    TEST_PASSWORD,
     AssetFactory,
     ChoiceFactory,
     CourseFactory,
     ModuleFactory,
     PartnerFactory,
     QuestionFactory,
-    TEST_PASSWORD,
     TierFactory,
     file_asset,
     make_pdf_bytes,

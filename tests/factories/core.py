@@ -1,10 +1,9 @@
 import factory
-
-from tests.factories.base import ScopedFactory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
 from prm.tenancy.models import Membership, Tenant
+from tests.factories.base import ScopedFactory
 
 __all__ = ["TenantFactory", "UserFactory", "MembershipFactory", "TEST_PASSWORD"]
 
