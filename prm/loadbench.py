@@ -111,17 +111,22 @@ def _enrich(tenant, assets: int = 2000) -> None:
     """Give the synthetic tenant what the pages show besides deals: a content library of
     `assets` items, courses, incentive programs and MDF (the apps' own demo seeders, then cloned
     library rows). Idempotent."""
-    import importlib
     import uuid
+    from unittest import mock
 
     from django.db import transaction
 
+    from content import demo as content_demo
+    from content.models import Asset, AssetVersion
+    from deals import demo as deals_demo
+    from deals.models import DealRegistration
+    from incentives import demo as incentives_demo
+    from incentives import services as incentives
+    from incentives.models import MdfTierRule
     from partners.models import Partner, PartnerType, Tier
     from prm.tenancy.demo import STAFF, DemoContext, demo_member
     from prm.tenancy.scoping import tenant_scope
 
-    Asset = importlib.import_module("content.models").Asset
-    AssetVersion = importlib.import_module("content.models").AssetVersion
     with tenant_scope(tenant), transaction.atomic():
         if Asset.objects.count() >= assets:
             return
@@ -135,16 +140,13 @@ def _enrich(tenant, assets: int = 2000) -> None:
         ctx.extra["partner_types"] = {t.code: t for t in PartnerType.objects.all()}
         demo_member(ctx, "partner", "partner_admin", "Paula Partner", partner=ctx.extra["partners"][0])
         demo_member(ctx, "rep", "partner_user", "Ray Rep", partner=ctx.extra["partners"][0])
-        for app in ("content", "deals"):
-            importlib.import_module(f"{app}.demo").seed(ctx)
+        content_demo.seed(ctx)
+        deals_demo.seed(ctx)
         # The incentives demo allocates MDF to every eligible partner by tier rule and re-evaluates
         # every won deal for SPIF accruals: on a 100,000-partner tenant the first exceeds the demo
         # budget and the second, deal by deal, takes far longer than the benchmark. Here the rules
         # allocate to the demo's partners only, and only the busiest partner's deals accrue (below).
-        from unittest import mock
 
-        incentives = importlib.import_module("incentives.services")
-        MdfTierRule = importlib.import_module("incentives.models").MdfTierRule
         def allocate_to_demo_partners(*, tenant, fund, actor, request=None):
             rules = {r.tier_id: r.amount for r in MdfTierRule.objects.filter(fund=fund)}
             return [incentives.allocation_create(tenant=tenant, fund=fund, partner=p, amount=rules[p.tier_id],
@@ -153,9 +155,8 @@ def _enrich(tenant, assets: int = 2000) -> None:
 
         with mock.patch.object(incentives, "allocations_generate", allocate_to_demo_partners), \
                 mock.patch.object(incentives, "spif_reevaluate", lambda **kwargs: {"accrued": 0, "reversed": 0}):
-            importlib.import_module("incentives.demo").seed(ctx)
+            incentives_demo.seed(ctx)
         # Accrue the busiest partner's won deals, so its statement has real lines behind it.
-        DealRegistration = importlib.import_module("deals.models").DealRegistration
         for deal in DealRegistration.objects.filter(partner=_busiest_partner(), status="won")[:500]:
             incentives.spif_deal_changed(tenant=tenant, deal=deal)
         originals = list(Asset.objects.select_related("current_version").filter(current_version__isnull=False))
