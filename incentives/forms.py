@@ -144,6 +144,14 @@ class AccrualRejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class RecoverForm(forms.Form):
+    """Money to recover (a paid SPIF reversed later) that the partner paid back or that was netted."""
+
+    amount = money_field(_("Amount recovered"))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False, widget=forms.TextInput(
+        attrs={"placeholder": _("Note, e.g. transfer or credit note (optional)")}))
+
+
 class BatchCreateForm(forms.Form):
     accruals = forms.ModelMultipleChoiceField(label=_("Accruals"), queryset=SpifAccrual.objects.none(),
                                               widget=forms.CheckboxSelectMultiple)

@@ -34,6 +34,8 @@ urlpatterns = [
     path("staff/spif/approve/", spif.accruals_approve, name="accruals_approve"),
     path("staff/spif/<uuid:spif_program_id>/", spif.program_detail, name="program_detail"),
     path("staff/spif/<uuid:spif_program_id>/edit/", spif.program_edit, name="program_edit"),
+    path("staff/spif/<uuid:spif_program_id>/recover/<uuid:partner_id>/", spif.program_recover,
+         name="program_recover"),
     path("staff/accruals/<uuid:spif_accrual_id>/reject/", spif.accrual_reject, name="accrual_reject"),
     path("staff/payouts/", spif.batch_list, name="batch_list"),
     path("staff/payouts/<uuid:payout_batch_id>/", spif.batch_detail, name="batch_detail"),

@@ -564,6 +564,21 @@ DE = {
     'Allocated to %(partner)s.': '%(partner)s zugeteilt.',
     '%(n)d allocation(s) made from the tier rules.': '%(n)d Zuteilung(en) aus den Stufenregeln erstellt.',
     'Allocation adjusted.': 'Zuteilung angepasst.',
+    # Recording SPIF money recovered from a partner (paid, then reversed)
+    'Recover': 'Rückforderung',
+    'Nothing is left to recover from %(partner)s in this program.': 'Von %(partner)s ist in diesem Programm nichts mehr zurückzufordern.',
+    'At most %(amount)s is left to recover from %(partner)s.': 'Von %(partner)s sind höchstens noch %(amount)s zurückzufordern.',
+    'Recovered: %(program)s, %(partner)s': 'Zurückerhalten: %(program)s, %(partner)s',
+    '%(amount)s of the SPIF paid in %(program)s was recorded as recovered. Still to be recovered: %(left)s.': '%(amount)s der in %(program)s gezahlten SPIF wurden als zurückerhalten erfasst. Noch zurückzufordern: %(left)s.',
+    'SPIF amount recovered: %(amount)s': 'SPIF-Betrag zurückerhalten: %(amount)s',
+    'Amount recovered': 'Zurückerhaltener Betrag',
+    'Note, e.g. transfer or credit note (optional)': 'Notiz, z. B. Überweisung oder Gutschrift (optional)',
+    'Recorded %(amount)s as recovered from %(partner)s.': '%(amount)s als von %(partner)s zurückerhalten erfasst.',
+    'SPIF already paid on accruals reversed later. Record what a partner paid back or what was netted; it returns to the program budget.': 'Bereits gezahlte SPIF für später stornierte Gutschriften. Erfassen Sie, was ein Partner zurückgezahlt hat oder was verrechnet wurde; der Betrag fließt ins Programmbudget zurück.',
+    'Outstanding': 'Offen',
+    'Record a recovery': 'Rückzahlung erfassen',
+    'Amount recovered from %(partner)s (%(currency)s)': 'Von %(partner)s zurückerhaltener Betrag (%(currency)s)',
+    'Mark recovered': 'Als zurückerhalten markieren',
 }
 
 # msgid (singular) -> (singular, plural) German forms, for entries with msgid_plural

@@ -49,6 +49,7 @@ class JournalEntry(TenantOwnedModel):
         PAY = "pay", _("Pay")
         ACCRUE = "accrue", _("Accrue")
         REVERSE = "reverse", _("Reverse")
+        RECOVER = "recover", _("Recover")
 
     id = models.BigAutoField(primary_key=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -26,6 +26,7 @@ from incentives.selectors.staff import (  # noqa: F401
     journal_export_rows,
     ledger_totals,
     overview_counts,
+    program_clawbacks,
     program_list,
     request_queue,
 )

@@ -23,7 +23,7 @@ from incentives.models import (
     SpifProgram,
 )
 from incentives.money import ZERO, convert
-from incentives.selectors.access import scope_to_viewer
+from incentives.selectors.access import restricted_partners, scope_to_viewer
 from incentives.services import ledger
 
 PAGE_SIZE = 50
@@ -98,6 +98,24 @@ def program_list(tenant) -> list[SpifProgram]:
         n_accruals=Count("accruals", filter=~Q(accruals__status__in=["reversed", "rejected"])))
         .order_by("-start_date", "name"))
     return attach_program_balances(tenant, programs)
+
+
+@dataclass
+class Clawback:
+    partner_id: object
+    partner_name: str
+    outstanding: Decimal
+
+
+def program_clawbacks(request, program: SpifProgram) -> list[Clawback]:
+    """Partners with money to recover in `program` (paid accruals reversed later): one grouped query."""
+    filters = {"tenant": request.tenant, "program": program, "account": Account.SPIF_CLAWBACK}
+    book = restricted_partners(request)
+    if book is not None:
+        filters["partner__in"] = book
+    rows = ledger.grouped_balances(("partner_id", "partner__name"), **filters)
+    owed = [Clawback(pid, name, held[Account.SPIF_CLAWBACK]) for (pid, name), held in rows.items()]
+    return sorted((c for c in owed if c.outstanding > 0), key=lambda c: c.partner_name.lower())
 
 
 def accruals(request, *, program: SpifProgram | None = None, status: str = "") -> QuerySet[SpifAccrual]:

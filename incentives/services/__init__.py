@@ -38,3 +38,4 @@ from incentives.services.spif import (  # noqa: F401
     spif_reevaluate,
     spif_reverse,
 )
+from incentives.services.spif_recovery import clawback_outstanding, spif_recover  # noqa: F401

@@ -17,10 +17,13 @@ from incentives.forms import (
     BatchCreateForm,
     LedgerFilterForm,
     ProgramForm,
+    RecoverForm,
     ReimburseForm,
     add_errors,
 )
 from incentives.models import PayoutBatch, SpifAccrual, SpifProgram
+from incentives.money import format_money as money_label
+from incentives.money import quantize
 from partners.selectors import can_register_deals, partners_visible_to
 from prm.csv_safe import csv_response
 from prm.tenancy.access import manager_required, staff_required, tenant_admin_required
@@ -39,8 +42,19 @@ def _program(request, program_id) -> SpifProgram:
 @staff_required
 @require_GET
 def program_detail(request: HttpRequest, spif_program_id) -> HttpResponse:
-    program = _program(request, spif_program_id)
+    return _program_page(request, _program(request, spif_program_id))
+
+
+def _program_page(request, program: SpifProgram, *, http_status: int = 200, failed: tuple | None = None) -> HttpResponse:
+    """The program page; `failed` is (partner id, bound RecoverForm) after a refused recovery."""
     selectors.attach_program_balances(request.tenant, [program])
+    to_recover = selectors.program_clawbacks(request, program)
+    for row in to_recover:
+        row.form = (failed[1] if failed and failed[0] == row.partner_id else
+                    RecoverForm(initial={"amount": quantize(row.outstanding, program.currency)}, auto_id=f"recover-{row.partner_id}-%s"))
+    if failed and not any(row.partner_id == failed[0] for row in to_recover):
+        # Nothing owed by that partner, so no row carries the form: show its errors at the top.
+        messages.error(request, " ".join(e for errors in failed[1].errors.values() for e in errors))
     status = request.GET.get("status", "")
     status = status if status in SpifAccrual.Status.values else ""
     page = Paginator(selectors.accruals(request, program=program, status=status), selectors.PAGE_SIZE).get_page(
@@ -50,10 +64,32 @@ def program_detail(request: HttpRequest, spif_program_id) -> HttpResponse:
                "statuses": SpifAccrual.Status.choices, "querystring": f"status={status}" if status else "",
                "tiers": program.tiers.order_by("rank"), "types": program.partner_types.order_by("name"),
                "products": program.products.order_by("name"), "roi": selectors.roi_summary(request.tenant,
-                                                                                            program=program)["spif"]}
-    template = "incentives/staff/program_detail.html#accrual-table" if request.htmx else \
+                                                                                            program=program)["spif"],
+               "to_recover": to_recover}
+    template = "incentives/staff/program_detail.html#accrual-table" if request.htmx and not failed else \
         "incentives/staff/program_detail.html"
-    return render(request, template, context)
+    return render(request, template, context, status=http_status)
+
+
+@manager_required
+@require_POST
+def program_recover(request: HttpRequest, spif_program_id, partner_id) -> HttpResponse:
+    """Record money recovered from a partner (a paid SPIF reversed later, paid back or netted)."""
+    program = _program(request, spif_program_id)
+    partner = get_object_or_404(partners_visible_to(request), pk=partner_id)
+    form = RecoverForm(request.POST, auto_id=f"recover-{partner.pk}-%s")
+    if form.is_valid():
+        try:
+            services.spif_recover(tenant=request.tenant, program=program, partner=partner,
+                                  amount=form.cleaned_data["amount"], note=form.cleaned_data["note"],
+                                  actor=request.user, request=request)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Recorded %(amount)s as recovered from %(partner)s.") % {
+                "amount": money_label(form.cleaned_data["amount"], program.currency), "partner": partner.name})
+            return redirect("incentives:program_detail", spif_program_id=program.pk)
+    return _program_page(request, program, http_status=400, failed=(partner.pk, form))
 
 
 @tenant_admin_required
