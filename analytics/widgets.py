@@ -12,10 +12,10 @@ def staff_headline(request: HttpRequest) -> dict:
 
 
 def partner_scorecard(request: HttpRequest) -> dict | None:
-    from analytics.selectors.partners import latest_snapshot_for_partner
+    from analytics.selectors.partners import latest_score_for_partner
     from analytics.texts import action_text, tier_progress
 
-    snapshot = latest_snapshot_for_partner(request.membership.partner)
+    snapshot = latest_score_for_partner(request.membership.partner)
     if snapshot is None:
         return None
     currency = request.tenant.base_currency

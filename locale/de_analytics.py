@@ -1,6 +1,8 @@
 """German translations of partner analytics: health scores, churn risk, tier evaluation and reports (applied by `python locale/apply.py`)."""
 
 DE = {
+    'Figures computed at %(time)s; the page shows them for up to %(n)s minutes.': 'Zahlen berechnet um %(time)s; die Seite zeigt sie bis zu %(n)s Minuten lang.',
+    'Refresh now': 'Jetzt aktualisieren',
     'Give at least one component a weight above zero.': 'Geben Sie mindestens einer Komponente ein Gewicht über null.',
     'Won revenue, 12 months': 'Gewonnener Umsatz, 12 Monate',
     'Active certifications': 'Aktive Zertifizierungen',

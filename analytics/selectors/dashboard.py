@@ -71,6 +71,37 @@ class Dashboard:
     at_risk_threshold: float = 0.6
 
 
+# How long a rendered dashboard is shared (views.dashboard). The partner figures change only when
+# a run finishes, which changes the key; the funnel, MDF ROI and at-risk list may lag this long.
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class DashboardState:
+    """What the figures are computed from: the latest finished run and the analytics settings."""
+
+    run: HealthRun | None
+    settings: object
+
+    @classmethod
+    def load(cls, tenant) -> DashboardState:
+        from analytics.services.runs import analytics_settings
+
+        return cls(latest_run(tenant), analytics_settings(tenant))
+
+
+def dashboard_cache_key(tenant, f: DashboardFilters, language: str, state: DashboardState) -> str:
+    """Names everything the page body depends on: the latest finished run, the settings and
+    tenant fields it shows, the filters and the language."""
+    import hashlib
+
+    run, settings = state.run, state.settings
+    parts = [tenant.pk, tenant.base_currency, tenant.deal_approval_sla_days, run and run.pk,
+             run and run.finished_at and run.finished_at.isoformat(), settings.at_risk_threshold,
+             settings.updated_at.isoformat(), f.querystring(), language]
+    return "analytics:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def latest_run(tenant) -> HealthRun | None:
     return HealthRun.objects.filter(tenant=tenant, status=HealthRun.Status.DONE).order_by("-date", "-finished_at").first()
 
@@ -225,13 +256,12 @@ def at_risk(tenant, f: DashboardFilters, day: date, threshold: float, limit: int
     return qs[:limit] if limit else qs
 
 
-def dashboard(tenant, f: DashboardFilters) -> Dashboard:
-    from analytics.services.runs import analytics_settings
-
+def dashboard(tenant, f: DashboardFilters, state: DashboardState | None = None) -> Dashboard:
+    state = state or DashboardState.load(tenant)
     d = Dashboard(filters=f)
     today = timezone.localdate()
-    d.run = latest_run(tenant)
-    d.at_risk_threshold = analytics_settings(tenant).at_risk_threshold
+    d.run = state.run
+    d.at_risk_threshold = state.settings.at_risk_threshold
     tiers = {t.pk: t.name for t in f.tiers}
     types = {t.pk: t.name for t in f.types}
     if d.run is not None:

@@ -22,6 +22,14 @@ def latest_snapshot_for_partner(partner) -> PartnerHealthSnapshot | None:
             .select_related("tier", "recommended_tier", "next_tier").order_by("-date").first())
 
 
+def latest_score_for_partner(partner) -> PartnerHealthSnapshot | None:
+    """The latest snapshot with only what the home widget shows (score, tier progress, actions):
+    a snapshot has some eighty columns, JSON among them."""
+    return (PartnerHealthSnapshot.objects.filter(tenant_id=partner.tenant_id, partner=partner)
+            .select_related("next_tier").only("date", "score", "next_actions", "next_tier_missing", "next_tier__name")
+            .order_by("-date").first())
+
+
 def headline(tenant) -> dict:
     """Staff home: partners, active in 30 days, average score, at risk, won revenue (90 days)."""
     run = latest_run(tenant)

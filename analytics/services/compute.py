@@ -166,6 +166,17 @@ def _upsert_copy(snapshots: list[dict]) -> None:
         cursor.execute(f"DELETE FROM {LOAD_TABLE}")  # several chunks may share one transaction (tests)
 
 
+def uniform_tier_action(ctx: RunContext) -> str | None:
+    """The tier_action apply_tier_changes gives every mover when it does not depend on the partner:
+    none when the run moves no tiers (a backfill, a past date), proposed when the tenant reviews tier
+    changes itself; None under automatic evaluation (decided partner by partner)."""
+    if not ctx.apply_tiers:
+        return Snapshot.TierAction.NONE
+    if ctx.tenant.tier_evaluation != ctx.tenant.TierEvaluation.AUTOMATIC:
+        return Snapshot.TierAction.PROPOSED
+    return None
+
+
 def apply_tier_changes(ctx: RunContext, snapshots: list[dict]) -> dict:
     """Per the tenant's setting: change tiers now (downgrades are scheduled after the grace period by
     the partners app), or mark them proposed for a channel manager. Idempotent: a partner already
@@ -175,10 +186,11 @@ def apply_tier_changes(ctx: RunContext, snapshots: list[dict]) -> dict:
 
     movers = [s for s in snapshots if s["recommendation"] in ("promote", "demote") and s["recommended_tier_id"]]
     counts = {"applied": 0, "scheduled": 0, "proposed": 0}
-    if not movers or not ctx.apply_tiers:
+    action = uniform_tier_action(ctx)
+    if not movers or action == Snapshot.TierAction.NONE:
         return counts
     tenant = ctx.tenant
-    if tenant.tier_evaluation != tenant.TierEvaluation.AUTOMATIC:
+    if action == Snapshot.TierAction.PROPOSED:
         for s in movers:
             s["tier_action"] = Snapshot.TierAction.PROPOSED
         counts["proposed"] = len(movers)

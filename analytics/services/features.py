@@ -70,7 +70,8 @@ def _money(expr) -> Sum:
     return Sum(expr, output_field=DecimalField(max_digits=20, decimal_places=2))
 
 
-def _event_features(tenant, w: Window, first_id, last_id) -> dict:
+def event_query(tenant, w: Window, first_id, last_id):
+    """Event counts per partner of the chunk (one GROUP BY partner); see _event_features."""
     d30, d60, d90 = w.ago(30), w.ago(60), w.ago(90)
     # COUNT(occurred_at) (never null), not COUNT(id): the query then needs only (tenant, partner,
     # occurred_at, kind), which the covering index holds, so PostgreSQL answers with an index-only scan.
@@ -84,22 +85,30 @@ def _event_features(tenant, w: Window, first_id, last_id) -> dict:
     for i, kind in enumerate(ACTIVITY_KINDS):
         aggregates[f"k{i}_30"] = Count("occurred_at", filter=Q(kind=kind, occurred_at__gte=d30))
         aggregates[f"k{i}_90"] = Count("occurred_at", filter=Q(kind=kind, occurred_at__gte=d90))
-    rows = (EngagementEvent.objects.filter(
+    return (EngagementEvent.objects.filter(
         tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id,
         occurred_at__gte=w.ago(SIGN_IN_LOOKBACK_DAYS), occurred_at__lt=w.end,
     ).values("partner_id").annotate(**aggregates).order_by())
-    return {row["partner_id"]: row for row in _fetch(rows)}
 
 
-def _deal_features(tenant, w: Window, first_id, last_id) -> dict:
+def _event_features(tenant, w: Window, first_id, last_id) -> dict:
+    return {row["partner_id"]: row for row in _fetch(event_query(tenant, w, first_id, last_id))}
+
+
+def deal_query(tenant, w: Window, first_id, last_id):
+    """Deal figures per partner of the chunk (one GROUP BY partner); see _deal_features."""
     from deals.models import DealRegistration
 
     day = w.day
     won = Q(status="won", closed_on__lte=day)
-    open_at_day = Q(status__in=OPEN_STATUSES) | Q(status__in=("won", "lost"), closed_on__gt=day)
+    # Open at the end of the day: still open now, or closed later — won or lost after the day,
+    # rejected after it, or protected through it and expired since (a backfilled date must count
+    # the pipeline of that day, not today's).
+    open_at_day = (Q(status__in=OPEN_STATUSES) | Q(status__in=("won", "lost"), closed_on__gt=day)
+                   | Q(status="rejected", decided_at__gte=w.end) | Q(status="expired", protected_until__gte=day))
     # Counting submitted_at (never null), not id: every column read is in the covering index of
-    # migration 0002, so PostgreSQL answers with an index-only scan.
-    rows = (DealRegistration.objects.filter(
+    # migration 0003, so PostgreSQL answers with an index-only scan.
+    return (DealRegistration.objects.filter(
         tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, submitted_at__lt=w.end,
     ).values("partner_id").annotate(
         registered_90=Count("submitted_at", filter=Q(submitted_at__gte=w.ago(90))),
@@ -116,7 +125,10 @@ def _deal_features(tenant, w: Window, first_id, last_id) -> dict:
         first_approval=TruncDate(Min("decided_at", filter=Q(status__in=APPROVED_ONCE))),
         **_decision_aggregates(w),
     ).order_by())
-    return {row["partner_id"]: row for row in _fetch(rows)}
+
+
+def _deal_features(tenant, w: Window, first_id, last_id) -> dict:
+    return {row["partner_id"]: row for row in _fetch(deal_query(tenant, w, first_id, last_id))}
 
 
 def _decision_aggregates(w: Window) -> dict:
@@ -134,11 +146,8 @@ def _decision_aggregates(w: Window) -> dict:
 CREDIT_ROLES = ("influenced", "fulfilled")
 
 
-def _attribution(tenant, w: Window, first_id, last_id) -> dict:
-    """{partner_id: row} with the won revenue (base currency) and deals credited to the partner as
-    influencing or fulfilling partner per period, for deals won in the last 365 days (one grouped
-    query). Sourced revenue is the registering partner's won revenue (the deals app credits the
-    registering partner as the sourcing partner, for good), counted with the partner's own deals."""
+def attribution_query(tenant, w: Window, first_id, last_id):
+    """Won revenue and deals credited per partner of the chunk (one GROUP BY partner); see _attribution."""
     from deals.models import DealPartner
 
     day = w.day
@@ -148,11 +157,18 @@ def _attribution(tenant, w: Window, first_id, last_id) -> dict:
             in_period = Q(role=role, deal__closed_on__gt=day - timedelta(days=p))
             aggregates[f"{role}_won_{p}"] = _money(Case(When(in_period, then=F("deal__won_base_amount"))))
             aggregates[f"{role}_deals_{p}"] = Count("id", filter=in_period)
-    rows = (DealPartner.objects.filter(
+    return (DealPartner.objects.filter(
         tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, role__in=CREDIT_ROLES, deal__status="won",
         deal__closed_on__gt=day - timedelta(days=365), deal__closed_on__lte=day,
     ).values("partner_id").annotate(**aggregates).order_by())
-    return {row["partner_id"]: row for row in _fetch(rows)}
+
+
+def _attribution(tenant, w: Window, first_id, last_id) -> dict:
+    """{partner_id: row} with the won revenue (base currency) and deals credited to the partner as
+    influencing or fulfilling partner per period, for deals won in the last 365 days (one grouped
+    query). Sourced revenue is the registering partner's won revenue (the deals app credits the
+    registering partner as the sourcing partner, for good), counted with the partner's own deals."""
+    return {row["partner_id"]: row for row in _fetch(attribution_query(tenant, w, first_id, last_id))}
 
 
 def _fetch(qs) -> list[dict]:
@@ -170,34 +186,48 @@ def _fetch(qs) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _certifications(tenant, w: Window, first_id, last_id) -> tuple[dict, dict]:
-    """({partner_id: certifications in force at the end of the day}, {partner_id: {their course ids}})."""
+def certification_query(tenant, w: Window, first_id, last_id):
+    """(partner_id, course_id) of the chunk's certifications in force at the end of the day."""
     from content.models import Certification
 
     moment = w.end - timedelta(microseconds=1)
+    return (Certification.objects.filter(tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id)
+            .valid_on(moment).values_list("partner_id", "course_id").order_by())
+
+
+def _certifications(tenant, w: Window, first_id, last_id) -> tuple[dict, dict]:
+    """({partner_id: certifications in force at the end of the day}, {partner_id: {their course ids}})."""
     counts: dict = {}
     held: dict = {}
-    rows = (Certification.objects.filter(tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id)
-            .valid_on(moment).values_list("partner_id", "course_id"))
-    for partner_id, course_id in rows:
+    for partner_id, course_id in certification_query(tenant, w, first_id, last_id):
         counts[partner_id] = counts.get(partner_id, 0) + 1
         held.setdefault(partner_id, set()).add(course_id)
     return counts, held
 
 
-def _onboarding(tenant, w: Window, first_id, last_id) -> dict:
-    """{partner_id: completion 0–1} for partners with an onboarding path (two queries)."""
-    from partners.models import OnboardingStep, PartnerOnboarding
+def onboarding_steps_query(tenant):
+    """(path_id, number of steps) per onboarding path."""
+    from partners.models import OnboardingStep
 
-    totals = dict(OnboardingStep.objects.filter(tenant=tenant).values_list("path_id").annotate(n=Count("id"))
-                  .order_by())
-    rows = (PartnerOnboarding.objects.filter(
+    return OnboardingStep.objects.filter(tenant=tenant).values_list("path_id").annotate(n=Count("id")).order_by()
+
+
+def onboarding_query(tenant, w: Window, first_id, last_id):
+    """The chunk's onboardings started by the end of the day, with the steps completed by then."""
+    from partners.models import PartnerOnboarding
+
+    return (PartnerOnboarding.objects.filter(
         tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, started_at__lt=w.end,
     ).values("partner_id", "path_id", "completed_at").annotate(
         done=Count("completions", filter=Q(completions__completed_at__lt=w.end)),
     ).order_by())
+
+
+def _onboarding(tenant, w: Window, first_id, last_id) -> dict:
+    """{partner_id: completion 0–1} for partners with an onboarding path (two queries)."""
+    totals = dict(onboarding_steps_query(tenant))
     result = {}
-    for row in rows:
+    for row in onboarding_query(tenant, w, first_id, last_id):
         if row["completed_at"] is not None and row["completed_at"] < w.end:
             result[row["partner_id"]] = 1.0
             continue
@@ -223,23 +253,34 @@ def _to_base(field: str, rates: dict[str, Decimal], currency_field: str = "curre
     return Case(*whens, default=Value(None), output_field=DecimalField(max_digits=24, decimal_places=6))
 
 
-def _mdf(tenant, w: Window, first_id, last_id, rates) -> dict:
-    """{partner_id: (allocated, used)} in the base currency, for funds whose period includes the day."""
-    from incentives.models import MdfAllocation, MdfRequest
+def mdf_allocated_query(tenant, w: Window, first_id, last_id, rates):
+    """MDF allocated per partner of the chunk (base currency), for funds whose period includes the day."""
+    from incentives.models import MdfAllocation
 
     current = Q(fund__start_date__lte=w.day, fund__end_date__gte=w.day)
-    result: dict = {}
-    for row in (MdfAllocation.objects.filter(current, tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id,
-                                             created_at__lt=w.end)
-                .values("partner_id").annotate(total=_money(_to_base("amount", rates))).order_by()):
-        result[row["partner_id"]] = [row["total"] or ZERO, ZERO]
-    if not result:
-        return result
-    used = (MdfRequest.objects.filter(
+    return (MdfAllocation.objects.filter(current, tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id,
+                                         created_at__lt=w.end)
+            .values("partner_id").annotate(total=_money(_to_base("amount", rates))).order_by())
+
+
+def mdf_used_query(tenant, w: Window, first_id, last_id, rates):
+    """MDF reserved or spent per partner of the chunk (base currency), on those same funds."""
+    from incentives.models import MdfRequest
+
+    return (MdfRequest.objects.filter(
         tenant=tenant, partner_id__gte=first_id, partner_id__lte=last_id, status__in=MDF_USED_STATUSES,
         submitted_at__lt=w.end, allocation__fund__start_date__lte=w.day, allocation__fund__end_date__gte=w.day,
     ).values("partner_id").annotate(total=_money(_to_base("approved_amount", rates))).order_by())
-    for row in used:
+
+
+def _mdf(tenant, w: Window, first_id, last_id, rates) -> dict:
+    """{partner_id: (allocated, used)} in the base currency, for funds whose period includes the day."""
+    result: dict = {}
+    for row in mdf_allocated_query(tenant, w, first_id, last_id, rates):
+        result[row["partner_id"]] = [row["total"] or ZERO, ZERO]
+    if not result:
+        return result
+    for row in mdf_used_query(tenant, w, first_id, last_id, rates):
         if row["partner_id"] in result:
             result[row["partner_id"]][1] = row["total"] or ZERO
     return result
@@ -249,15 +290,21 @@ def _quantize(value) -> Decimal:
     return (value or ZERO).quantize(Decimal("0.01"))
 
 
-def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
-    """One dict of features per partner whose id lies in [first_id, last_id]."""
+def partner_query(tenant, w: Window, first_id, last_id):
+    """The chunk's partners that had joined by the end of the day, in id order."""
     from partners.models import Partner
 
-    w = Window(day)
-    partners = list(Partner.objects.filter(
+    return (Partner.objects.filter(
         tenant=tenant, id__gte=first_id, id__lte=last_id, joined_at__lt=w.end,
     ).values("id", "name", "status", "tier_id", "partner_type_id", "partner_type__transacts", "owner_id",
              joined=TruncDate("joined_at")).order_by("id"))
+
+
+def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
+    """One dict of features per partner whose id lies in [first_id, last_id]."""
+
+    w = Window(day)
+    partners = list(partner_query(tenant, w, first_id, last_id))
     if not partners:
         return []
     events = _event_features(tenant, w, first_id, last_id)

@@ -31,7 +31,9 @@ from analytics.services.features import MAX_UUID, MIN_UUID
 logger = logging.getLogger(__name__)
 
 # Partners per chunk: a chunk takes seconds (well under the broker's 3600 s visibility timeout).
-CHUNK_SIZE = 5000
+# On PostgreSQL a chunk is one statement (sql_chunk); 10,000 partners per statement cost about a
+# sixth less per partner than 5,000 (fewer, larger index range scans and upserts, half the planning).
+CHUNK_SIZE = 10000
 STALE_AFTER = timedelta(minutes=15)
 ERROR_LIMIT = 4000
 
@@ -149,6 +151,7 @@ def _enqueue(result: StartResult) -> None:
 
 def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
     """Compute one chunk (idempotent: a done chunk is skipped). Returns what happened."""
+    from analytics.services import sql_chunk
     from analytics.services.compute import RunContext, compute_rows, write_chunk
 
     now = timezone.now()
@@ -169,24 +172,32 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
         chunk.error = ""
         chunk.save(update_fields=["status", "attempts", "started_at", "error"])
     run = chunk.run
+    # PostgreSQL computes and writes the chunk in one set-based statement (sql_chunk); elsewhere the
+    # Python reference path computes the rows here and writes them below.
+    set_based = sql_chunk.enabled()
     try:
         with transaction.atomic():
             _tune_session()
             ctx = RunContext.load(run, analytics_settings(tenant))
-            snapshots = compute_rows(ctx, run, chunk.first_id, chunk.last_id)
+            snapshots = None if set_based else compute_rows(ctx, run, chunk.first_id, chunk.last_id)
         with transaction.atomic():
             locked = HealthRunChunk.objects.select_for_update().get(pk=chunk.pk)
             if locked.status == HealthRunChunk.Status.DONE:
                 return "skipped"  # a duplicate delivery finished it meanwhile
-            counts = write_chunk(ctx, snapshots)
+            if set_based:
+                _tune_session()
+                partners, counts = sql_chunk.write_chunk(ctx, run, chunk.first_id, chunk.last_id)
+            else:
+                counts = write_chunk(ctx, snapshots)
+                partners = len(snapshots)
             if fail_hook is not None:
                 fail_hook(chunk)  # tests: simulate a worker dying after the writes, before the commit
             locked.status = HealthRunChunk.Status.DONE
-            locked.partners = len(snapshots)
+            locked.partners = partners
             locked.finished_at = timezone.now()
             locked.save(update_fields=["status", "partners", "finished_at"])
             HealthRun.objects.filter(pk=run.pk).update(
-                chunks_done=F("chunks_done") + 1, partners_scored=F("partners_scored") + len(snapshots),
+                chunks_done=F("chunks_done") + 1, partners_scored=F("partners_scored") + partners,
                 heartbeat_at=timezone.now())
             if any(counts.values()):
                 _add_tier_counts(run.pk, counts)
@@ -255,13 +266,20 @@ def _refresh_statistics() -> None:
     """PostgreSQL: re-sample the snapshot table's statistics once a date is written. A night adds
     one date's rows, too few for autovacuum to re-analyse a table holding months of them, and
     until then the planner believes the new date is empty and picks the wrong index for every
-    "today's snapshots" page (measured: 250 ms instead of 0.1 ms for one partner's snapshot)."""
+    "today's snapshots" page (measured: 250 ms instead of 0.1 ms for one partner's snapshot).
+
+    Only the tenant and date columns (and the row count): those are what the new date changes.
+    The other ninety columns, several of them JSON, keep the statistics autovacuum last gathered;
+    computing theirs too made this step take three times as long (about 6 s instead of 2 s on
+    the 100,000-partner benchmark)."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         from analytics.models import PartnerHealthSnapshot
 
+        meta = PartnerHealthSnapshot._meta
+        columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in ("tenant", "date"))
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {PartnerHealthSnapshot._meta.db_table}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(meta.db_table)} ({columns})")
 
 
 def health_run_drain(*, tenant, run: HealthRun) -> HealthRun:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,14 +13,6 @@ from analytics.models import PERIODS, ROLES, PartnerHealthSnapshot, SnapshotSumm
 from partners.choices import REGIONS
 
 SEGMENT = ("tier_id", "partner_type_id", "status")
-
-
-def _region_filter(qs, region: str):
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        return qs.filter(partner__regions__contains=[region])
-    return qs.filter(partner__regions__icontains=f'"{region}"')
 
 
 def write_summary(tenant, day: date) -> int:
@@ -51,13 +43,20 @@ def write_summary(tenant, day: date) -> int:
         for role in ROLES:
             for what in ("won", "deals"):
                 aggregates[f"{role}_{what}_{p}"] = Sum(f"{role}_{what}_{p}")
-    rows = []
-    for region in ["", *[code for code, _label in REGIONS]]:
-        qs = _region_filter(snapshots, region) if region else snapshots
-        for row in qs.values(*SEGMENT).annotate(**aggregates).order_by():
-            values = {k: (v if v is not None else 0) for k, v in row.items() if k not in SEGMENT}
-            rows.append(SnapshotSummary(tenant=tenant, date=day, region=region, tier_id=row["tier_id"],
-                                        partner_type_id=row["partner_type_id"], status=row["status"], **values))
+    # One pass, grouped by segment and the partner's list of regions as stored: every figure is a
+    # count or a sum, so the all-regions row and each region's row are sums of those groups (a
+    # partner serving two regions counts in both, as a region filter would count it).
+    regions = {code for code, _label in REGIONS}
+    cells: dict[tuple, dict] = {}
+    for row in snapshots.values(*SEGMENT, "partner__regions").annotate(**aggregates).order_by():
+        served = sorted(set(row.pop("partner__regions") or []) & regions)
+        for region in ["", *served]:
+            cell = cells.setdefault((region, *(row[k] for k in SEGMENT)), {})
+            for name in aggregates:
+                cell[name] = cell.get(name, 0) + (row[name] or 0)
+    rows = [SnapshotSummary(tenant=tenant, date=day, region=region, tier_id=tier_id, partner_type_id=type_id,
+                            status=status, **values)
+            for (region, tier_id, type_id, status), values in cells.items()]
     SnapshotSummary.objects.filter(tenant=tenant, date=day).delete()
     SnapshotSummary.objects.bulk_create(rows, batch_size=500)
     return len(rows)
@@ -74,25 +73,24 @@ def notify_new_proposals(tenant, run) -> int:
                                                     tier_action=PartnerHealthSnapshot.TierAction.PROPOSED)
     previous_day = (PartnerHealthSnapshot.objects.filter(tenant=tenant, date__lt=run.date).order_by("-date")
                     .values_list("date", flat=True).first())
-    before = set()
     if previous_day is not None:
-        before = set(PartnerHealthSnapshot.objects.filter(
+        proposed = proposed.exclude(Exists(PartnerHealthSnapshot.objects.filter(
             tenant=tenant, date=previous_day, tier_action=PartnerHealthSnapshot.TierAction.PROPOSED,
-        ).values_list("partner_id", "recommended_tier_id"))
-    new = [(pid, owner) for pid, tier_id, owner in proposed.values_list("partner_id", "recommended_tier_id",
-                                                                          "partner__owner_id")
-           if (pid, tier_id) not in before]
-    if not new:
+            partner_id=OuterRef("partner_id"), recommended_tier_id=OuterRef("recommended_tier_id"))))
+    # New proposals counted per owning manager in the database: a large tenant has tens of
+    # thousands of proposals, and only these few counts are needed.
+    per_owner = dict(proposed.values_list("partner__owner_id").annotate(n=Count("id")).order_by())
+    if not per_owner:
         return 0
     managers = {m.user_id: m.user for m in Membership.objects.filter(
         tenant=tenant, role__in=list(MANAGER_ROLES), is_active=True, user__is_active=True).select_related("user")}
     per_user: dict = {}
-    for _pid, owner in new:
+    for owner, n in per_owner.items():
         for user_id in ([owner] if owner in managers else list(managers)):
-            per_user[user_id] = per_user.get(user_id, 0) + 1
+            per_user[user_id] = per_user.get(user_id, 0) + n
     url = reverse("analytics:tier_proposals")
     for user_id, n in per_user.items():
         notify(tenant=tenant, users=[managers[user_id]], url=url, email=False,
                title=_("%(n)d tier change(s) proposed by the nightly evaluation") % {"n": n},
                body=_("Review the recommendations and apply the ones you agree with."))
-    return len(new)
+    return sum(per_owner.values())

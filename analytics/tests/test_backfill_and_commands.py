@@ -161,3 +161,36 @@ def test_backfill_records_colleague_invitations_once(tenant, history, make_membe
     assert set(events) == {str(live.pk), str(old.pk)}  # the staff invitation belongs to no partner
     assert events[str(old.pk)].partner_id == history["partner"].pk and events[str(old.pk)].data["backfilled"]
     assert events[str(old.pk)].user_id == history["user"].pk and events[str(old.pk)].occurred_at == old.created_at
+
+
+def test_a_past_date_counts_the_pipeline_open_on_that_day(tenant):
+    """Scoring a date in the past counts deals open at the end of that day, including those rejected
+    or expired since; deals already closed on that day stay out (both the Python reference and, on
+    PostgreSQL, the SQL chunk)."""
+    from deals.models import DealRegistration
+
+    today = timezone.localdate()
+    past = today - timedelta(days=20)
+    partner = PartnerFactory(tenant=tenant, name="Fabrikam")
+    with scopes_disabled():
+        from partners.models import Partner
+
+        Partner.objects.filter(pk=partner.pk).update(joined_at=at_days_ago(past, 100))
+    amounts = {}
+    for name, status, amount, extra in (
+        ("rejected later", "rejected", "1000", {"decided_at": at_days_ago(past, -5)}),
+        ("expired later", "expired", "2000", {"decided_at": at_days_ago(past, 9), "protected_until": past + timedelta(days=3)}),
+        ("protected through the day", "expired", "4000", {"decided_at": at_days_ago(past, 9), "protected_until": past}),
+        ("rejected before", "rejected", "8000", {"decided_at": at_days_ago(past, 2)}),
+        ("expired before", "expired", "16000", {"decided_at": at_days_ago(past, 40), "protected_until": past - timedelta(days=1)}),
+        ("still pending", "submitted", "32000", {"decided_at": None}),
+    ):
+        deal = DealFactory(tenant=tenant, partner=partner, customer_name=name, amount=Decimal(amount),
+                           submitted_at=at_days_ago(past, 10 if "before" not in name else 50))
+        with scopes_disabled():
+            DealRegistration.objects.filter(pk=deal.pk).update(status=status, base_amount=Decimal(amount), **extra)
+        amounts[name] = Decimal(amount)
+    with tenant_scope(tenant):
+        call_command("compute_health", tenant=tenant.slug, date=past.isoformat(), stdout=StringIO())
+        snapshot = PartnerHealthSnapshot.objects.get(partner=partner, date=past)
+    assert snapshot.open_pipeline == Decimal("39000.00")  # 1,000 + 2,000 + 4,000 + 32,000

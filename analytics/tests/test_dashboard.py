@@ -297,3 +297,48 @@ def test_decision_time_roi_at_risk_owner_and_12_week_trends_match_direct_queries
     rows = list(csv.reader(io.StringIO(b"".join(
         client.get("/analytics/dashboard/export.csv?table=at_risk").streaming_content).decode("utf-8-sig"))))
     assert rows[1][0] == "Contoso" and rows[1][6] == "owner@acme.example" and "No sign-in" in rows[1][5]
+
+
+def test_the_body_is_shared_for_a_few_minutes_and_a_new_run_or_refresh_recomputes_it(
+        tenant, bigger, day, members, make_member, client_for, django_assert_max_num_queries):
+    from partners.models import Partner
+
+    _computed(tenant, day)
+    executive, manager = client_for(tenant, members["executive"]), client_for(tenant, members["channel_manager"])
+    first = executive.get("/analytics/dashboard/").content.decode()
+    assert 'data-kpi="partners">5<' in first and "Figures computed at" in first and "refresh=1" in first
+    # Another staff member within the cache time gets the same body without its queries: the
+    # shell's (session, user, membership, tenant…), the filter form's, the run and settings only.
+    with django_assert_max_num_queries(QUERIES - 8):
+        second = manager.get("/analytics/dashboard/")
+    assert second.status_code == 200 and 'data-kpi="partners">5<' in second.content.decode()
+    # A new partner counts once a run has seen it; live data is not re-read until then…
+    PartnerFactory(tenant=tenant, name="Woodgrove", tier=bigger["silver"], partner_type=bigger["msp"])
+    with scopes_disabled():
+        Partner.objects.filter(name="Woodgrove").update(joined_at=at_days_ago(day, 30))
+    assert 'data-kpi="partners">5<' in executive.get("/analytics/dashboard/").content.decode()
+    # …unless someone asks for a refresh, which computes the figures again (all the queries).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as refreshed:
+        assert executive.get("/analytics/dashboard/?refresh=1").status_code == 200
+    assert len(refreshed.captured_queries) >= QUERIES - 2
+    # and a newly finished run (which counts Woodgrove) replaces the shared body at once.
+    with tenant_scope(tenant):
+        assert health_compute(tenant=tenant, day=day).run.status == "done"
+    assert 'data-kpi="partners">6<' in manager.get("/analytics/dashboard/").content.decode()
+
+
+def test_the_shared_body_is_per_filter_and_language(tenant, bigger, day, members, client_for):
+    from prm.tenancy.models import Tenant
+
+    _computed(tenant, day)
+    client = client_for(tenant, members["executive"])
+    everyone = client.get("/analytics/dashboard/").content.decode()
+    apac = client.get("/analytics/dashboard/?region=APAC").content.decode()
+    assert 'data-kpi="partners">5<' in everyone and 'data-kpi="partners">5<' not in apac
+    with scopes_disabled():
+        Tenant.objects.filter(pk=tenant.pk).update(default_language="de")
+    german = client.get("/analytics/dashboard/", HTTP_HX_REQUEST="true").content.decode()  # the body alone
+    assert "Jetzt aktualisieren" in german and "Refresh now" in everyone

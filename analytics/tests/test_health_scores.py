@@ -68,8 +68,13 @@ def test_without_history_churn_risk_is_the_transparent_rule_estimate_and_says_so
     assert c.churn_risk == 0.9
     assert [r["rule"] for r in c.churn_reasons] == ["no_sign_in_30", "no_activity_30", "no_deal_90"]
     assert c.churn_method == "rules" and "not enough history" in c.churn_note
+    # The three heaviest rules with the values that fired them (low health, 0.15 like no deal, comes later).
+    assert c.churn_reasons == [{"rule": "no_sign_in_30", "contribution": 0.3, "value": 45},
+                               {"rule": "no_activity_30", "contribution": 0.25, "value": 0},
+                               {"rule": "no_deal_90", "contribution": 0.15, "value": None}]
     # 0.05 + onboarding still incomplete after 60 days 0.10
-    assert n.churn_risk == 0.15 and [r["rule"] for r in n.churn_reasons] == ["onboarding_stalled"]
+    assert n.churn_risk == 0.15 and n.churn_reasons == [{"rule": "onboarding_stalled", "contribution": 0.1,
+                                                          "value": 0.75}]
 
 
 def test_tier_evaluation_uses_the_partners_requirement_check(tenant, program, day):
@@ -92,6 +97,12 @@ def test_next_best_actions_follow_the_rules(tenant, program, day):
     assert n.next_actions[2]["title"] == "Security specialist"  # the course it is not certified in yet
     assert [a["code"] for a in c.next_actions] == ["take_course", "no_recent_deal", "reengage"]
     assert c.next_actions[-1]["days"] == 45
+    # Exactly as stored (codes and parameters; sentences are made when shown).
+    assert n.next_actions[0] == {"code": "finish_onboarding", "percent": 75}
+    assert n.next_actions[1] == {"code": "reach_tier", "tier": "Silver",
+                                 "missing": [{"metric": "won_revenue_12m", "gap": "20000.00"}]}
+    assert set(n.next_actions[2]) == {"code", "course_id", "title"}
+    assert c.next_actions[1:] == [{"code": "no_recent_deal", "days": None}, {"code": "reengage", "days": 45}]
 
 
 def test_tier_progress_reads_as_a_sentence(tenant, program, day):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from analytics.models import HealthRun, HealthRunChunk, PartnerHealthSnapshot
-from analytics.services import compute
+from analytics.services import compute, sql_chunk
 from analytics.services.runs import STALE_AFTER, chunk_bounds, health_compute, health_run_start
 from partners.models import Partner
 from prm.tenancy.scoping import tenant_scope
@@ -109,6 +109,16 @@ def test_a_failed_chunk_fails_the_run_and_a_rerun_redoes_only_that_chunk(tenant,
         return counts
 
     monkeypatch.setattr(compute, "write_chunk", dies_after_writing)
+    # PostgreSQL computes and writes a chunk in one statement (sql_chunk): it dies the same way there.
+    original_sql = sql_chunk.write_chunk
+
+    def sql_dies_after_writing(ctx, run, first_id, last_id):
+        written = original_sql(ctx, run, first_id, last_id)
+        if first_id <= victim <= last_id:
+            raise RuntimeError("worker killed")
+        return written
+
+    monkeypatch.setattr(sql_chunk, "write_chunk", sql_dies_after_writing)
     with tenant_scope(tenant):
         result = health_compute(tenant=tenant, day=day, chunk_size=2)
     run = result.run
@@ -120,6 +130,7 @@ def test_a_failed_chunk_fails_the_run_and_a_rerun_redoes_only_that_chunk(tenant,
     assert len(kept) == 3 and victim not in kept  # nothing half-written from the failed chunk
 
     monkeypatch.setattr(compute, "write_chunk", original)
+    monkeypatch.setattr(sql_chunk, "write_chunk", original_sql)
     with tenant_scope(tenant):
         again = health_compute(tenant=tenant, day=day, chunk_size=2)
     assert again.status == "resumed" and again.run.pk == run.pk and again.run.status == "done"

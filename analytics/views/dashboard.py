@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from analytics import charts
-from analytics.selectors.dashboard import Dashboard, at_risk, dashboard
+from analytics.selectors.dashboard import (
+    CACHE_SECONDS,
+    Dashboard,
+    DashboardState,
+    at_risk,
+    dashboard,
+    dashboard_cache_key,
+)
 from analytics.selectors.filters import DashboardFilterForm
 from analytics.texts import churn_reason
 from prm.csv_safe import csv_response
@@ -42,17 +54,35 @@ def chart_context(d: Dashboard, currency: str) -> dict:
     }
 
 
-@staff_required
-@require_GET
-def dashboard_view(request: HttpRequest) -> HttpResponse:
-    form = DashboardFilterForm(request.GET or None, tenant=request.tenant)
-    d = dashboard(request.tenant, form.filters())
+def _render_body(request: HttpRequest, form: DashboardFilterForm, state: DashboardState) -> str:
+    d = dashboard(request.tenant, form.filters(), state)
     for snapshot in d.at_risk:
         snapshot.reason_texts = [churn_reason(r) for r in snapshot.churn_reasons]
     context = {"form": form, "d": d, "charts": chart_context(d, request.tenant.base_currency),
-               "currency": request.tenant.base_currency, "querystring": d.filters.querystring()}
-    template = "analytics/dashboard.html#dashboard-body" if request.htmx else "analytics/dashboard.html"
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
+               "currency": request.tenant.base_currency, "querystring": d.filters.querystring(),
+               "computed_at": timezone.now(), "cache_minutes": CACHE_SECONDS // 60}
+    return render_to_string("analytics/dashboard.html#dashboard-body", context, request=request)
+
+
+@staff_required
+@require_GET
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    """The figures (the page body) are shared by every staff member for a few minutes: they come
+    from the nightly run, and an executive team opening the page together should not compute
+    them once each. A new run, other filters or another language make a new body; "Refresh"
+    (refresh=1) recomputes it now."""
+    form = DashboardFilterForm(request.GET or None, tenant=request.tenant)
+    status = 400 if form.is_bound and form.errors else 200
+    state = DashboardState.load(request.tenant)
+    key = dashboard_cache_key(request.tenant, form.filters(), get_language(), state) if status == 200 else None
+    body = cache.get(key) if key and request.GET.get("refresh") != "1" else None
+    if body is None:
+        body = _render_body(request, form, state)
+        if key:
+            cache.set(key, body, CACHE_SECONDS)
+    if request.htmx:
+        return HttpResponse(body, status=status)
+    return render(request, "analytics/dashboard.html", {"form": form, "body": mark_safe(body)}, status=status)
 
 
 # table -> (file name, header, rows(d, request))
