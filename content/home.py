@@ -16,19 +16,20 @@ register_nav(NavItem(_("Content"), "content:manage", STAFF_ROLES, order=30, acti
 def partner_widget(request: HttpRequest) -> dict | None:
     from content.models import LibraryVisit
     from content.selectors import assets_visible_to, courses_visible_to
-    from content.selectors.library import featured_assets, new_since
+    from content.selectors.library import new_since
     from content.selectors.training import courses_with_progress
 
     membership = request.membership
     visible = assets_visible_to(membership)
     since = new_since(LibraryVisit.objects.filter(user=request.user).first(), for_home=True)
-    new_qs = visible.filter(publish_at__gt=since).select_related("category").order_by("-publish_at")
+    # The widget lists titles only: no need to load (and build) whole assets and courses.
+    new_qs = visible.filter(publish_at__gt=since).order_by("-publish_at").only("title", "publish_at")
     new = list(new_qs[:4])
     in_progress = [
-        c for c in courses_with_progress(courses_visible_to(membership), request.user).filter(done_count__gt=0)
-        if not c.certified
+        c for c in courses_with_progress(courses_visible_to(membership).only("title"), request.user)
+        .filter(done_count__gt=0) if not c.certified
     ][:3]
-    featured = featured_assets(visible, limit=3)
+    featured = list(visible.filter(is_featured=True).order_by("-publish_at").only("title", "publish_at")[:3])
     if not (new or in_progress or featured):
         return None
     return {"featured": featured, "new": new, "new_count": new_qs.count() if len(new) == 4 else len(new),

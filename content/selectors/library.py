@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connections
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from content.models import Asset, Category, LibraryVisit
@@ -24,7 +25,8 @@ def search_tokens(text: str) -> list[str]:
 
 
 def asset_search_vector() -> SearchVector:
-    # Keep in step with the expression of the GIN index created in migration 0002.
+    """The vector PostgreSQL stores in content_asset.search_vector (migration 0003 generates the
+    column from this same expression; test_search pins that they agree)."""
     return (
         SearchVector("title", weight="A", config="simple")
         + SearchVector("tags", weight="B", config="simple")
@@ -32,20 +34,31 @@ def asset_search_vector() -> SearchVector:
     )
 
 
+def _stored_vector(qs: QuerySet[Asset]) -> Col:
+    """The generated column as an ORM expression: it is not a model field (SQLite has no tsvector,
+    and Django must never write it), so it is a column of the query's asset table by hand. A Col
+    follows the table's alias when the query becomes a subquery."""
+    field = SearchVectorField()
+    field.set_attributes_from_name("search_vector")
+    field.model = Asset
+    return Col(qs.query.get_initial_alias(), field)
+
+
 def search_assets(qs: QuerySet[Asset], text: str) -> QuerySet[Asset]:
     """Filter and rank `qs` by a free-text query; every word must match the start of a word.
 
     PostgreSQL: full-text search over title (weight A), tags (B) and description (C) with
-    prefix matching, ranked by ts_rank, served by a GIN index. Elsewhere (SQLite): the same
+    prefix matching, ranked by ts_rank, over the stored vector column and its GIN index. Elsewhere (SQLite): the same
     word-prefix matching with regular expressions and a weighted score, so both give the same hits.
     """
     tokens = search_tokens(text)
     if not tokens:
         return qs
     if connections[qs.db].vendor == "postgresql":
-        vector = asset_search_vector()
+        qs = qs.all()
+        vector = _stored_vector(qs)
         query = SearchQuery(" & ".join(f"{t}:*" for t in tokens), search_type="raw", config="simple")
-        return qs.annotate(search=vector).filter(search=query).annotate(
+        return qs.alias(search=vector).filter(search=query).annotate(
             rank=SearchRank(vector, query)
         ).order_by("-rank", "-publish_at", "title")
     score = Value(0, output_field=IntegerField())
@@ -86,6 +99,18 @@ class LibraryFacets:
     kinds: list[Facet] = field(default_factory=list)
     languages: list[Facet] = field(default_factory=list)
     total: int = 0
+    # (category slug or None, kind, language) -> assets: every combination of those filters
+    cells: dict = field(default_factory=dict)
+
+    def matching(self, filters: LibraryFilters) -> int | None:
+        """How many results the filters leave, from the facet counts (None for "new only", which
+        depends on dates the counts do not hold)."""
+        if filters.new_only:
+            return None
+        return sum(n for (category, kind, language), n in self.cells.items()
+                   if (not filters.category or category == filters.category)
+                   and (not filters.kind or kind == filters.kind)
+                   and (not filters.language or language == filters.language))
 
 
 def library_results(visible: QuerySet[Asset], filters: LibraryFilters, since: datetime | None) -> QuerySet[Asset]:
@@ -103,10 +128,10 @@ def library_results(visible: QuerySet[Asset], filters: LibraryFilters, since: da
     return qs.select_related("category", "current_version")
 
 
-def library_facets(visible: QuerySet[Asset], filters: LibraryFilters) -> LibraryFacets:
+def library_facets(visible: QuerySet[Asset], filters: LibraryFilters, categories: list[Category]) -> LibraryFacets:
     """Counts per category, type and language of what the member may see (after the search).
 
-    One grouped query plus the category names, however many assets there are.
+    One grouped query, however many assets there are (`categories`: the tenant's, already loaded).
     """
     from django.conf import settings
 
@@ -120,9 +145,14 @@ def library_facets(visible: QuerySet[Asset], filters: LibraryFilters) -> Library
         by_cat[row["category_id"]] = by_cat.get(row["category_id"], 0) + row["n"]
         by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + row["n"]
         by_lang[row["language"]] = by_lang.get(row["language"], 0) + row["n"]
+    slugs = {c.pk: c.slug for c in categories}
     facets = LibraryFacets(total=sum(r["n"] for r in rows))
-    for category in Category.objects.filter(pk__in=[k for k in by_cat if k]):
-        facets.categories.append(Facet(category.slug, category.name, by_cat[category.pk]))
+    for row in rows:
+        cell = (slugs.get(row["category_id"]), row["kind"], row["language"])
+        facets.cells[cell] = facets.cells.get(cell, 0) + row["n"]
+    for category in categories:
+        if category.pk in by_cat:
+            facets.categories.append(Facet(category.slug, category.name, by_cat[category.pk]))
     facets.categories.sort(key=lambda f: f.label.lower())
     kind_labels = dict(Asset.Kind.choices)
     facets.kinds = [Facet(k, str(kind_labels.get(k, k)), n) for k, n in sorted(by_kind.items())]

@@ -73,18 +73,63 @@ def test_postgres_uses_full_text_search_with_a_gin_index(tenant, library):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL full-text search: the SQLite fallback is covered by the tests above")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'content_asset_search_gin'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'content_asset_search_vector_gin'")
         row = cursor.fetchone()
-    assert row is not None and "USING gin" in row[0]
+    assert row is not None and "USING gin (search_vector)" in row[0]
     with tenant_scope(tenant):
         qs = search_assets(Asset.objects.all(), "migration")
-        assert "to_tsquery" in str(qs.query)
+        assert "to_tsquery" in str(qs.query) and "to_tsvector" not in str(qs.query)  # the stored vector
         assert [a.title for a in qs] == ["Cloud migration sales deck", "Retail case study"]
-    # The query's expression is the indexed one: without the tenant filter (which tiny test tables
-    # serve from the tenant index) and without sequential scans, the GIN index answers it.
+        # Facets and counts run the search inside other queries: the column follows the alias.
+        assert Asset.objects.filter(pk__in=search_assets(Asset.objects.all(), "migration").values("pk")).count() == 2
+    # Without the tenant filter (which tiny test tables serve from the tenant index) and without
+    # sequential scans, the GIN index over the stored column answers the query.
     with scopes_disabled():
         unscoped = search_assets(Asset.objects.all(), "migration")
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = unscoped.explain()
-    assert "content_asset_search_gin" in plan
+    assert "content_asset_search_vector_gin" in plan
+
+
+@pytest.mark.postgres
+def test_the_stored_vector_is_the_search_vector_expression_and_follows_edits(tenant, library):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL full-text search: the SQLite fallback is covered by the tests above")
+    from content.selectors.library import asset_search_vector
+
+    with tenant_scope(tenant):
+        asset = Asset.objects.get(title="Price list")
+        rows = (Asset.objects.annotate(expected=asset_search_vector()).extra(select={"stored": "search_vector"})
+                .values_list("expected", "stored"))
+        assert rows and all(expected == stored for expected, stored in rows)
+        assert not search_assets(Asset.objects.all(), "zanzibar").exists()
+        asset.description = "Now with Zanzibar rates"
+        asset.save(update_fields=["description"])
+        assert [a.title for a in search_assets(Asset.objects.all(), "zanzibar")] == ["Price list"]
+
+
+def test_the_result_count_taken_from_the_facets_equals_a_count_of_the_results(tenant, library, silver_user,
+                                                                                 client_for):
+    """The library page counts its results from the facet rows (no second count query); every
+    combination of search, category, type and language gives the true count."""
+    import itertools
+
+    from content.models import Category
+    from content.selectors.library import LibraryFilters, library_facets, library_results
+
+    with tenant_scope(tenant):
+        guides = Category.objects.create(tenant=tenant, name="Guides", slug="guides")
+        Asset.objects.filter(title="Retail case study").update(category=guides, language="de")
+        AssetFactory(tenant=tenant, title="Cloud guide", kind="link", category=guides)
+        categories = list(Category.objects.order_by("order", "name"))
+        visible = Asset.objects.all()
+        for q, category, kind, language in itertools.product(("", "cloud"), ("", "guides"), ("", "link"),
+                                                             ("", "de", "en")):
+            filters = LibraryFilters(q=q, category=category, kind=kind, language=language)
+            expected = library_results(visible, filters, None).count()
+            assert library_facets(visible, filters, categories).matching(filters) == expected, filters
+        new_only = LibraryFilters(new_only=True)
+        assert library_facets(visible, new_only, categories).matching(new_only) is None
+    page = client_for(tenant, silver_user).get("/content/", {"q": "cloud"}).content.decode()
+    assert "(3 items)" in page

@@ -33,12 +33,17 @@ def library(request: HttpRequest) -> HttpResponse:
     visit = library_visit_touch(tenant=request.tenant, user=request.user)
     since = new_since(visit)
     filters = parse_library_filters(request.GET)
-    facets = library_facets(visible, filters)
-    page = Paginator(library_results(visible, filters, since), PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = list(Category.objects.order_by("order", "name"))
+    facets = library_facets(visible, filters, categories)
+    paginator = Paginator(library_results(visible, filters, since), PAGE_SIZE)
+    matching = facets.matching(filters)
+    if matching is not None:
+        paginator.count = matching  # the facet counts already hold it: no second count query
+    page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
-        "categories": Category.objects.order_by("order", "name"),
+        "categories": categories,
         "kinds": Asset.Kind.choices,
         "languages": settings.LANGUAGES,
         "filters": filters,
