@@ -56,7 +56,8 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     staff = not membership.is_partner
     filters = selectors.DealFilters.from_request(request.GET, staff=staff)
-    page = Paginator(selectors.deal_list(request, filters), selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    deals = selectors.deal_list(request, filters).only(*selectors.LIST_COLUMNS)
+    page = Paginator(deals, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "staff": staff, "statuses": DealRegistration.Status.choices,
                "kinds": DealRegistration.Kind.choices, "querystring": filters.querystring()}
     if staff:
@@ -65,8 +66,9 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         context["partners"] = Partner.objects.filter(tenant=request.tenant).order_by("name").only("pk", "name")
     else:
         partner = membership.partner
-        context["can_deal"], context["deal_reason"] = services.may_register(partner, DealRegistration.Kind.DEAL)
-        context["can_refer"], _reason = services.may_register(partner, DealRegistration.Kind.REFERRAL)
+        options = services.registration_options(partner)
+        context["can_deal"], context["deal_reason"] = options[DealRegistration.Kind.DEAL]
+        context["can_refer"] = options[DealRegistration.Kind.REFERRAL][0]
     template = "deals/list.html#deal-table" if request.htmx and not request.htmx.boosted else "deals/list.html"
     return render(request, template, context)
 
@@ -85,9 +87,10 @@ def deal_export(request: HttpRequest):
 
 def _register(request: HttpRequest, kind: str) -> HttpResponse:
     partner = request.membership.partner
-    ok, reason = services.may_register(partner, kind)
+    options = services.registration_options(partner)
+    ok, reason = options[kind]
     if not ok:
-        if kind == DealRegistration.Kind.DEAL and services.may_register(partner, DealRegistration.Kind.REFERRAL)[0]:
+        if kind == DealRegistration.Kind.DEAL and options[DealRegistration.Kind.REFERRAL][0]:
             messages.info(request, reason)
             return redirect("deals:refer")
         return render(request, "deals/register_closed.html", {"reason": reason}, status=403)

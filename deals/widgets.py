@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deals import selectors
 from deals.models import DealRegistration
-from deals.services import may_register
+from deals.services import registration_options
 
 
 def partner_home(request) -> dict | None:
@@ -12,8 +12,8 @@ def partner_home(request) -> dict | None:
     if membership is None or membership.partner_id is None:
         return None
     context = selectors.partner_widget(request)
-    can_deal, _reason = may_register(membership.partner, DealRegistration.Kind.DEAL)
-    can_refer, _reason = may_register(membership.partner, DealRegistration.Kind.REFERRAL)
+    options = registration_options(membership.partner)
+    can_deal, can_refer = options[DealRegistration.Kind.DEAL][0], options[DealRegistration.Kind.REFERRAL][0]
     context["can_register"] = can_deal or can_refer
     context["register_url"] = "deals:register" if can_deal else "deals:refer"
     return context

@@ -19,6 +19,7 @@ from deals.services.registration import (  # noqa: F401
     deal_update,
     may_register,
     possible_conflict,
+    registration_options,
     validate_registration,
 )
 from deals.services.review import (  # noqa: F401

@@ -33,12 +33,18 @@ MAX_CLOSE_YEARS = 3
 
 def may_register(partner, kind: str) -> tuple[bool, str]:
     """Whether `partner` may submit a registration of `kind` now, and why not."""
+    return registration_options(partner)[kind]
+
+
+def registration_options(partner) -> dict[str, tuple[bool, str]]:
+    """{kind: (allowed, why not)} for deals and referrals, with one organisation check for both
+    (pages that offer both buttons ask once)."""
     ok, reason = can_register_deals(partner)
-    if not ok:
-        return ok, reason
-    if kind == DealRegistration.Kind.DEAL and not partner.partner_type.transacts:
-        return False, _("Your partner type submits referrals rather than deal registrations.")
-    return True, ""
+    options = {DealRegistration.Kind.DEAL: (ok, reason), DealRegistration.Kind.REFERRAL: (ok, reason)}
+    if ok and not partner.partner_type.transacts:
+        options[DealRegistration.Kind.DEAL] = (
+            False, _("Your partner type submits referrals rather than deal registrations."))
+    return options
 
 
 def _clean_amount(value, *, required: bool, errors: dict) -> Decimal | None:
