@@ -53,6 +53,17 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to a German tenant leaves German active in the test's thread (a server activates
+    the tenant's language on every request); the next test starts in the default language again."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def host_of(tenant) -> str:
     return f"{tenant.slug}.localhost"
 

@@ -178,6 +178,19 @@ def _enrich(tenant, assets: int = 2000) -> None:
         AssetVersion.objects.bulk_create(versions, batch_size=1000)
 
 
+def _maintain() -> None:
+    """VACUUM ANALYZE what the set-up just changed, as autovacuum would in time: the demo seeders
+    expire some 100,000 synthetic approved deals in one go and the library is cloned in bulk. Without
+    it the planner believes the library is empty and index-only scans of the deal table visit the
+    heap for every expired row: the benchmark would measure the build, not a maintained database."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("content_asset", "content_assetversion", "deals_dealregistration", "deals_dealhistory",
+                      "incentives_spifaccrual", "incentives_journalline", "incentives_mdfallocation"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def _busiest_partner():
     """The partner with the most deals (inside the tenant scope): the heaviest partner pages."""
     from django.db.models import Count
@@ -261,7 +274,8 @@ def _wrk(port: int, host: str, cookie: str, path: str, users: int, seconds: int,
     return json.loads(line[len("WRK_JSON "):])
 
 
-def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str] | None = None) -> list[Result]:
+def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str] | None = None,
+        threads: int = THREADS) -> list[Result]:
     _django_setup()
     from django.conf import settings
     from django.db import connection
@@ -275,6 +289,7 @@ def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str
         raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
     tenant = Tenant.objects.get(slug=tenant_slug)
     _enrich(tenant)
+    _maintain()
     bench_users = _bench_users(tenant)
     port = _free_port()
     host = f"{tenant.slug}.{BASE_DOMAIN}"
@@ -286,7 +301,7 @@ def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str
         # gthread workers, as docker-compose runs it: a thread waits on a connection between a user's
         # requests, so an idle keep-alive connection never holds a whole worker.
         [sys.executable, "-m", "gunicorn", "prm.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--worker-class", "gthread", "--threads", str(THREADS), "--log-level", "warning"],
+         "--worker-class", "gthread", "--threads", str(threads), "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
     try:
@@ -296,7 +311,7 @@ def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str
         settings.SECURE_SSL_REDIRECT = False
         results = []
         for label, role, name, query, target in PAGES:
-            if only and target is not None and not any(o in label for o in only):
+            if only and not label.startswith("trivial") and not any(o in label for o in only):
                 continue
             path = reverse(name) + query
             _wrk(port, host, cookies[role], path, users, 2)  # warm-up
@@ -328,12 +343,13 @@ def _wait_for(port: int) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def report(results: list[Result], tenant_slug: str, users: int, seconds: int, workers: int) -> str:
+def report(results: list[Result], tenant_slug: str, users: int, seconds: int, workers: int,
+           threads: int = THREADS) -> str:
     ceiling = next((r.rps for r in results if r.label.startswith("trivial")), None)
     lines = [
         f"### Page latency under load (`python -m prm.loadbench --tenant {tenant_slug}`)",
         "",
-        f"Machine: {machine_description()}. gunicorn with {workers} gthread workers × {THREADS} threads on "
+        f"Machine: {machine_description()}. gunicorn with {workers} gthread workers × {threads} threads on "
         f"loopback; wrk with "
         f"{users} connections, each signed in through the real sign-in form, {seconds} s per page and mode:",
         f"- **{users} users**: each waits 0.5–1.5 s between requests, as people reading pages do; the latency "
@@ -350,12 +366,21 @@ def report(results: list[Result], tenant_slug: str, users: int, seconds: int, wo
         verdict = "—" if r.target is None else (f"< {r.target} ms ✔" if r.p95 < r.target else f"< {r.target} ms ✘")
         lines.append(f"| {r.label} (`{r.path}`) | {r.role} | {r.p50:.1f} | {r.p95:.1f} | {r.p99:.1f} | {verdict} | "
                      f"{r.rps:.1f} | {ratio} | {r.saturated_p95:.1f} | {r.queries} | {r.errors} |")
-    missed = [r.label for r in results if r.target is not None and r.p95 >= r.target]
+    missed = [r for r in results if r.target is not None and r.p95 >= r.target]
     offered = users / 1.0  # each user asks about once a second (0.5–1.5 s think time)
     if missed:
-        lines += ["", f"Targets missed: {', '.join(missed)}. {users} users ask for about {offered:.0f} pages a second; "
-                  "a page whose saturated throughput is below that cannot keep up on this machine, and its "
-                  "requests queue (p95 then measures the queue, not the page)."]
+        lines += ["", f"Targets missed: {', '.join(r.label for r in missed)}. {users} users ask for about "
+                  f"{offered:.0f} pages a second."]
+        if any(r.rps < offered for r in missed):
+            lines[-1] += (" A page whose saturated throughput is below that cannot keep up on this machine, and "
+                          "its requests queue (p95 then measures the queue, not the page).")
+        else:
+            lines[-1] += (" Every page keeps up (its saturated throughput is higher), but that load keeps the two "
+                          "cores, which wrk and PostgreSQL share with gunicorn, busy enough that requests wait "
+                          "for one another: p95 measures that wait as much as the page.")
+    if any(r.label == "executive dashboard" for r in results):
+        lines += ["", "The executive dashboard is served from the body its staff share for 5 minutes after the "
+                  "first request (the analytics benchmark above times computing it)."]
     return "\n".join(lines) + "\n"
 
 
@@ -377,11 +402,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per gunicorn worker")
     parser.add_argument("--no-write", action="store_true", help="print only; do not update BENCHMARKS.md")
     parser.add_argument("--page", action="append", help="only pages whose label contains this (repeatable)")
     args, _other = parser.parse_known_args(argv)  # prm.bench passes every benchmark the same arguments
-    results = run(args.tenant, args.users, args.seconds, args.workers, args.page)
-    section = report(results, args.tenant, args.users, args.seconds, args.workers)
+    results = run(args.tenant, args.users, args.seconds, args.workers, args.page, args.threads)
+    section = report(results, args.tenant, args.users, args.seconds, args.workers, args.threads)
     print("\n" + section)
     if not args.no_write:
         write_benchmarks(section)

@@ -111,6 +111,9 @@ TEMPLATES = [
     }
 ]
 
+# Django's renderer, with <select> built without the template engine (prm/forms_renderer.py).
+FORM_RENDERER = "prm.forms_renderer.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

@@ -134,14 +134,15 @@ def tier_context(partner: Partner) -> dict:
     """Current tier, its benefits, the next tier's requirements and any pending downgrade."""
     from partners.models import Tier
 
-    checks = tier_requirements_check(tenant=partner.tenant, partner_ids=[partner.pk])[partner.pk]
-    current = partner.tier
+    tiers = list(Tier.objects.filter(tenant=partner.tenant).order_by("rank"))
+    checks = tier_requirements_check(tenant=partner.tenant, partner_ids=[partner.pk], tiers=tiers)[partner.pk]
+    current = next((t for t in tiers if t.pk == partner.tier_id), None)
     current_check = next((c for c in checks if current and c.tier.pk == current.pk), None)
     next_check = next((c for c in checks if current is None or c.tier.rank > current.rank), None)
     pending = (TierChange.objects.filter(partner=partner, status=TierChange.Status.SCHEDULED)
                .select_related("from_tier", "to_tier").first())
     return {"tier": current, "current_check": current_check, "next_check": next_check, "pending": pending,
-            "tiers": list(Tier.objects.filter(tenant=partner.tenant).order_by("rank"))}
+            "tiers": tiers}
 
 
 @partner_required

@@ -56,13 +56,18 @@ class MembershipMiddleware:
         tenant = request.tenant
         user = request.user
         if tenant is not None and user.is_authenticated:
+            # The partner's tier and type come along: nearly every partner page needs them
+            # (content audience, deal registration rules, tier status), one join instead of queries.
             membership = (
-                Membership.objects.select_related("partner")
+                Membership.objects.select_related("partner__tier", "partner__partner_type")
                 .filter(user=user, is_active=True)
                 .first()
             )
             request.membership = membership
             if membership is not None:
+                membership.tenant = tenant  # the same row: no lazy load when code follows the key
+                if membership.partner is not None:
+                    membership.partner.tenant = tenant
                 self._touch(membership)
                 if self._mfa_required(tenant, membership, request):
                     messages.warning(request, _("%(tenant)s requires two-factor authentication for staff. Set it up to continue.") % {"tenant": tenant.name})

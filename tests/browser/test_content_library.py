@@ -42,6 +42,8 @@ def test_partner_searches_downloads_completes_a_course_and_sees_the_certificate(
 
     # Find the asset by search; the results update in place (htmx) as the partner types.
     page.click("nav >> text=Content")
+    # htmx binds its listeners once the deferred scripts have run: typing before that would be lost.
+    page.wait_for_load_state("load")
     page.fill("#lib-q", "migration")
     page.wait_for_selector("#library-results h2:has-text('Results for')")
     results = page.locator("#library-results .asset-card h3")

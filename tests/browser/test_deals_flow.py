@@ -27,6 +27,7 @@ def test_partner_registers_manager_approves_partner_marks_won(page, live, shot, 
     sign_in(page, live, tenant, rep.email, TEST_PASSWORD)
     page.goto(live.url(tenant, "/deals/"))
     page.click("text=Register a deal")
+    page.wait_for_load_state("load")  # htmx (deferred) must be bound before typing
     page.fill("#id_customer_name", "Initech, Inc.")
     page.fill("#id_website", "www.initech.com")
     page.press("#id_website", "Tab")
