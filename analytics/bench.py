@@ -300,15 +300,22 @@ def bare_group_by(tenant) -> float:
     return best
 
 
-def _worker(tenant_id, chunk_ids: list) -> None:
-    """One 'Celery worker': runs its share of the chunks (a fresh process with its own connection)."""
+def _worker(tenant_id, chunk_ids: list, taken) -> None:
+    """One 'Celery worker' (a fresh process with its own connection): takes the next chunk from the
+    shared queue whenever it is free, as a worker with prefetch 1 and late acks does (chunks differ
+    in size: activity is skewed towards some partners)."""
     from analytics.services.runs import health_chunk_run
     from prm.tenancy.models import Tenant
     from prm.tenancy.scoping import tenant_scope
 
     tenant = Tenant.objects.get(pk=tenant_id)
     with tenant_scope(tenant):
-        for chunk_id in chunk_ids:
+        while True:
+            with taken.get_lock():  # the broker hands each chunk to one worker
+                if taken.value >= len(chunk_ids):
+                    return
+                chunk_id = chunk_ids[taken.value]
+                taken.value += 1
             health_chunk_run(tenant=tenant, chunk_id=chunk_id)
 
 
@@ -327,7 +334,7 @@ def _fresh_day(tenant, day) -> None:
 
 def nightly(tenant, workers: int, chunk_size: int) -> dict:
     """Start the run (lock, chunk plan, churn model training), then `workers` processes take the
-    chunks as Celery workers would (round robin), then the run is closed (summary rows)."""
+    chunks from one queue as Celery workers with prefetch 1 would, then the run is closed (summary rows)."""
     from django.db import connections
     from django.db.models import Max
     from django.utils import timezone
@@ -345,13 +352,14 @@ def nightly(tenant, workers: int, chunk_size: int) -> dict:
         if not result.ok:
             raise SystemExit(f"could not start the run: {result.status}")
         started = time.perf_counter()
+        connections.close_all()  # each forked worker opens its own connection
+        context = multiprocessing.get_context("fork")
+        taken = context.Value("i", 0)  # the broker's queue: chunks in the order the run enqueued them
         if workers <= 1:
-            _worker(tenant.pk, result.chunk_ids)
+            _worker(tenant.pk, result.chunk_ids, taken)
         else:
-            connections.close_all()  # each forked worker opens its own connection
-            context = multiprocessing.get_context("fork")
-            procs = [context.Process(target=_worker, args=(tenant.pk, result.chunk_ids[i::workers]))
-                     for i in range(workers)]
+            procs = [context.Process(target=_worker, args=(tenant.pk, result.chunk_ids, taken))
+                     for _ in range(workers)]
             for p in procs:
                 p.start()
             for p in procs:

@@ -147,7 +147,9 @@ def _sources(ctx, w: features.Window, first_id, last_id) -> list[tuple[str, Sql]
     certs = Sql.of(features.certification_query(tenant, w, first_id, last_id))
     return [
         ("partner", Sql.of(features.partner_query(tenant, w, first_id, last_id))),
-        ("ev", Sql.of(features.event_query(tenant, w, first_id, last_id))),
+        ("ev_kind", Sql.of(features.event_query(tenant, w, first_id, last_id))),
+        ("ev", _event_columns()),
+        ("si", Sql.of(features.sign_in_query(tenant, w, first_id, last_id))),
         ("dl", Sql.of(features.deal_query(tenant, w, first_id, last_id))),
         ("credit", Sql.of(features.attribution_query(tenant, w, first_id, last_id))),
         # features._certifications: how many in force, and which courses they are for (take_course)
@@ -158,6 +160,17 @@ def _sources(ctx, w: features.Window, first_id, last_id) -> list[tuple[str, Sql]
         ("mdf_alloc", Sql.of(features.mdf_allocated_query(tenant, w, first_id, last_id, rates))),
         ("mdf_used", Sql.of(features.mdf_used_query(tenant, w, first_id, last_id, rates))),
     ]
+
+
+def _event_columns() -> Sql:
+    """features._event_features: the per-kind counts of `ev_kind` as one row per partner."""
+    columns = ["sum(n30)::bigint AS e30", "sum(n90)::bigint AS e90", "sum(nprev)::bigint AS eprev"]
+    pieces = [Sql(", ".join(columns), [])]
+    for kind, i in EVENT_KIND.items():
+        pieces.append(compose(f"coalesce(sum(n30) FILTER (WHERE kind = {{k}}), 0)::bigint AS k{i}_30, "
+                              f"coalesce(sum(n90) FILTER (WHERE kind = {{k2}}), 0)::bigint AS k{i}_90",
+                              k=param(kind, "text"), k2=param(kind, "text")))
+    return compose("SELECT partner_id, {columns} FROM ev_kind GROUP BY partner_id", columns=join(pieces, ", "))
 
 
 def _activity() -> Sql:
@@ -189,7 +202,7 @@ def _feature() -> Sql:
         coalesce(ev.k{k['content_viewed']}_30, 0) + coalesce(ev.k{k['content_downloaded']}_30, 0) AS content_30,
         coalesce(ev.k{k['course_completed']}_90, 0) AS courses_90,
         {{activity}} AS activity,
-        cfg.day - ev.last_sign_in AS days_since_sign_in,
+        cfg.day - si.last_sign_in AS days_since_sign_in,
         coalesce(dl.registered_90, 0) AS deals_registered_90,
         coalesce(dl.won_12m, 0) AS deals_won_12m, coalesce(dl.lost_12m, 0) AS deals_lost_12m,
         CASE WHEN dl.won_12m + dl.lost_12m > 0
@@ -219,8 +232,9 @@ def _feature() -> Sql:
         {', '.join(periods)}
     FROM partner p CROSS JOIN cfg
     LEFT JOIN ev ON ev.partner_id = p.id
+    LEFT JOIN si ON si.partner_id = p.id
     LEFT JOIN dl ON dl.partner_id = p.id
-    LEFT JOIN credit ON credit.partner_id = p.id
+    LEFT JOIN credit ON credit.credited_partner_id = p.id
     LEFT JOIN cert ON cert.partner_id = p.id
     LEFT JOIN ob ON ob.partner_id = p.id
     LEFT JOIN steps ON steps.path_id = ob.path_id
