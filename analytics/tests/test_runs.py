@@ -268,3 +268,25 @@ def test_a_start_while_another_holds_the_tenant_lock_answers_locked(tenant, part
         holder.join()
     with scopes_disabled():
         assert not HealthRun.objects.filter(tenant=tenant).exists()
+
+
+def test_deleting_a_run_tier_or_type_clears_it_on_the_snapshots(tenant, partners):
+    """The snapshot's run, tier and type references have no database constraint (a deferred check
+    per row at every chunk's commit); Django's on_delete still keeps them from dangling."""
+    from partners.models import PartnerType, Tier
+
+    day = timezone.localdate()
+    with tenant_scope(tenant):
+        run = health_compute(tenant=tenant, day=day, chunk_size=10).run
+        kind = PartnerType.objects.create(tenant=tenant, code="isv", name="ISV")  # a type they had then
+        PartnerHealthSnapshot.objects.filter(tenant=tenant).update(partner_type=kind)
+        snapshots = _snapshots(tenant, day)
+        assert all(s.run_id == run.pk and s.tier_id and s.partner_type_id == kind.pk for s in snapshots)
+        Partner.objects.filter(pk__in=[p.pk for p in partners]).update(tier=None)
+        Tier.objects.filter(tenant=tenant).delete()
+        kind.delete()
+        HealthRun.objects.filter(pk=run.pk).delete()
+    after = _snapshots(tenant, day)
+    assert len(after) == 5
+    assert all(s.run_id is None and s.tier_id is None and s.partner_type_id is None
+               and s.recommended_tier_id is None and s.next_tier_id is None for s in after)
