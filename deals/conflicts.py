@@ -124,7 +124,9 @@ WITH probe AS (
     FROM unnest(%(keys)s::text[], %(names)s::text[], %(domains)s::text[], %(excl)s::uuid[]) AS p(k, n, d, x)
 )
 SELECT p.k, c.id, c.customer_name, c.customer_domain, c.status, c.kind, c.submitted_at, c.protected_until,
-       c.customer_key, c.partner_id, pt.name, c.domain_match, c.score
+       c.customer_key, c.partner_id,
+       -- per match, by primary key: a join let the planner hash every partner of the tenant
+       (SELECT pt.name FROM {partners} pt WHERE pt.id = c.partner_id), c.domain_match, c.score
 FROM probe p
 CROSS JOIN LATERAL (
     -- One index search per probe: the domain btree OR the partial GIN trigram index (same predicate).
@@ -137,7 +139,6 @@ CROSS JOIN LATERAL (
       AND (c.status <> 'approved' OR c.protected_until >= %(today)s)
       AND (p.x IS NULL OR c.id <> p.x)
 ) c
-JOIN {partners} pt ON pt.id = c.partner_id
 WHERE c.domain_match OR c.score >= %(threshold)s
 """
 

@@ -124,6 +124,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite: wait for the writer lock instead of failing at once (demo server + eager tasks).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # No JIT compilation: page queries on large tenants (counts over a million deals, the conflict
+    # probe) pass its cost threshold and spent 20-100 ms compiling to save a few. Sent as a startup
+    # option; behind a pooler that rejects startup options, set DB_PG_OPTIONS="" and jit=off on the server.
+    pg_options = env_str("DB_PG_OPTIONS", "-c jit=off")
+    if pg_options:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = pg_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

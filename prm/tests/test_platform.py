@@ -96,3 +96,16 @@ def test_events_are_append_only_and_reach_subscribers_after_commit(tenant, partn
         with pytest.raises(ValueError):
             event.save()
         assert EngagementEvent.objects.filter(partner=partner).count() == 1
+
+
+@pytest.mark.django_db
+def test_postgres_connections_run_without_jit_compilation():
+    """Page queries over large tenants pass JIT's cost threshold and spent 20-100 ms compiling to
+    save a few: the app's connections turn it off (DB_PG_OPTIONS)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is a PostgreSQL setting; SQLite has none (CI runs this on PostgreSQL)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
