@@ -168,8 +168,8 @@ def _event_columns() -> Sql:
     pieces = [Sql(", ".join(columns), [])]
     for kind, i in EVENT_KIND.items():
         pieces.append(compose(f"coalesce(sum(n30) FILTER (WHERE kind = {{k}}), 0)::bigint AS k{i}_30, "
-                              f"coalesce(sum(n90) FILTER (WHERE kind = {{k2}}), 0)::bigint AS k{i}_90",
-                              k=param(kind, "text"), k2=param(kind, "text")))
+                              f"coalesce(sum(n90) FILTER (WHERE kind = {{k}}), 0)::bigint AS k{i}_90",
+                              k=param(kind, "text")))
     return compose("SELECT partner_id, {columns} FROM ev_kind GROUP BY partner_id", columns=join(pieces, ", "))
 
 
