@@ -57,6 +57,7 @@ bench: venv
 	  if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; \
 	fi
+	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m prm.bench
 
 lint: venv

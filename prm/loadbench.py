@@ -1,8 +1,9 @@
-"""Load benchmark: real sign-ins, gunicorn on loopback, wrk at 20 concurrent connections.
+"""Load benchmark: real sign-ins, gunicorn on loopback, 20 concurrent users.
 
     python -m prm.loadbench --tenant bench        (DATABASE_URL must point at PostgreSQL)
 
-For each page it measures p50/p95/p99 latency and throughput with wrk, and the same for a
+For each page it measures p50/p95/p99 latency of 20 users who read between pages (locust,
+headless), then the throughput of 20 connections sending back to back (wrk), and the same for a
 trivial view on the same stack (the tenant theme stylesheet: tenant resolution, session and
 middleware, no page logic), printing each page's throughput as a ratio to that ceiling. The
 query count of each page is measured in-process. Results go to BENCHMARKS.md (between the
@@ -12,6 +13,7 @@ load markers) with the machine they were measured on.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -40,9 +42,22 @@ done = function(summary, latency, requests)
   io.stderr:write("WRK_JSON " .. out .. "\\n")
 end
 """
-# Real users read a page before asking for the next: each connection waits 0.5–1.5 s between
-# requests (wrk's delay hook; the wait is not counted in the latency).
-THINK_SCRIPT = "delay = function() return math.random(500, 1500) end\n"
+# Real users read a page before asking for the next: each waits 0.5–1.5 s between requests. They
+# arrive over RAMP_SECONDS and the statistics restart once all are in, so the percentiles describe
+# the steady state. (wrk's delay hook is no good here: every connection sends its first request at
+# the same instant, and those 20 queued requests are 7 % of a 15-second sample, which is the p95.)
+RAMP_SECONDS = 5
+LOCUSTFILE = """
+from locust import HttpUser, between, task
+
+
+class Reader(HttpUser):
+    wait_time = between(0.5, 1.5)
+
+    @task
+    def page(self):
+        self.client.get({path!r}, headers={headers!r})
+"""
 # (label, role, URL name, query string, target p95 ms)
 PAGES = [
     ("trivial view (ceiling)", "partner", "tenant_theme", "", None),
@@ -263,9 +278,39 @@ def _query_count(tenant, user, path: str) -> int:
     return len(ctx.captured_queries)
 
 
-def _wrk(port: int, host: str, cookie: str, path: str, users: int, seconds: int, think: bool = False) -> dict:
+def _percentile(histogram: dict[float, int], fraction: float) -> float:
+    """The smallest response time (ms) at or below which `fraction` of the requests finished."""
+    total, seen = sum(histogram.values()), 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= fraction * total:
+            return value
+    return 0.0
+
+
+def _locust(port: int, host: str, cookie: str, path: str, users: int, seconds: int) -> dict:
+    """`users` readers on one page: latency percentiles of the steady state after the ramp-up."""
+    headers = {"Host": host, "X-Forwarded-Proto": "https", "Cookie": f"sessionid={cookie}"}
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as locustfile:
+        locustfile.write(LOCUSTFILE.format(path=path, headers=headers))
+    cmd = [sys.executable, "-m", "locust", "-f", locustfile.name, "--headless", "--only-summary", "--json",
+           "--host", f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(max(1, users // RAMP_SECONDS)),
+           "--run-time", f"{seconds + RAMP_SECONDS}s", "--reset-stats", "--loglevel", "WARNING"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    os.unlink(locustfile.name)
+    try:
+        stats = next(s for s in json.loads(done.stdout) if s["name"] == path)
+    except (ValueError, StopIteration):
+        raise SystemExit(f"locust gave no figures for {path}: {done.stderr[-2000:]}") from None
+    # Locust keeps a histogram of response times (rounded to 2 significant digits above 100 ms).
+    histogram = {float(ms): n for ms, n in stats["response_times"].items()}
+    return {"requests": stats["num_requests"], "non2xx": stats["num_failures"], "socket_errors": 0,
+            **{f"p{p}": _percentile(histogram, p / 100) for p in (50, 95, 99)}}
+
+
+def _wrk(port: int, host: str, cookie: str, path: str, users: int, seconds: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT + (THINK_SCRIPT if think else ""))
+        script.write(WRK_SCRIPT)
     cmd = ["wrk", "-t", "2", "-c", str(users), "-d", f"{seconds}s", "--timeout", "10s", "-s", script.name,
            "-H", f"Host: {host}", "-H", "X-Forwarded-Proto: https", "-H", f"Cookie: sessionid={cookie}",
            f"http://127.0.0.1:{port}{path}"]
@@ -287,6 +332,8 @@ def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str
         raise SystemExit("The load benchmark runs against PostgreSQL: set DATABASE_URL=postgres://…")
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk (make bench installs it)")
+    if importlib.util.find_spec("locust") is None:
+        raise SystemExit("locust is missing: pip install -r requirements-bench.txt (make bench installs it)")
     tenant = Tenant.objects.get(slug=tenant_slug)
     _enrich(tenant)
     _maintain()
@@ -315,7 +362,7 @@ def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str
                 continue
             path = reverse(name) + query
             _wrk(port, host, cookies[role], path, users, 2)  # warm-up
-            users_stats = _wrk(port, host, cookies[role], path, users, seconds, think=True)
+            users_stats = _locust(port, host, cookies[role], path, users, seconds)
             saturated = _wrk(port, host, cookies[role], path, users, seconds)
             rps = saturated["requests"] / (saturated["duration_us"] / 1e6)
             errors = sum(s["non2xx"] + s["socket_errors"] for s in (users_stats, saturated))
@@ -350,12 +397,12 @@ def report(results: list[Result], tenant_slug: str, users: int, seconds: int, wo
         f"### Page latency under load (`python -m prm.loadbench --tenant {tenant_slug}`)",
         "",
         f"Machine: {machine_description()}. gunicorn with {workers} gthread workers × {threads} threads on "
-        f"loopback; wrk with "
-        f"{users} connections, each signed in through the real sign-in form, {seconds} s per page and mode:",
-        f"- **{users} users**: each waits 0.5–1.5 s between requests, as people reading pages do; the latency "
-        "targets apply here;",
-        f"- **saturated**: the {users} connections send back to back (no think time), which measures throughput; "
-        "× ceiling is a page's throughput over the trivial view's on the same stack.",
+        f"loopback; every client signed in through the real sign-in form; {seconds} s per page and mode:",
+        f"- **{users} users** (locust, headless): each waits 0.5–1.5 s between requests, as people reading pages "
+        f"do. They arrive over {RAMP_SECONDS} s and the statistics restart once all are in (steady state); the "
+        "latency targets apply here;",
+        f"- **saturated** (wrk): {users} connections send back to back (no think time), which measures "
+        "throughput; × ceiling is a page's throughput over the trivial view's on the same stack.",
         "",
         f"| Page | Role | {users} users p50 ms | p95 ms | p99 ms | target p95 | saturated req/s | × ceiling "
         "| saturated p95 ms | queries | errors |",
@@ -376,7 +423,7 @@ def report(results: list[Result], tenant_slug: str, users: int, seconds: int, wo
                           "its requests queue (p95 then measures the queue, not the page).")
         else:
             lines[-1] += (" Every page keeps up (its saturated throughput is higher), but that load keeps the two "
-                          "cores, which wrk and PostgreSQL share with gunicorn, busy enough that requests wait "
+                          "cores, which the load tool and PostgreSQL share with gunicorn, busy enough that requests wait "
                           "for one another: p95 measures that wait as much as the page.")
     if any(r.label == "executive dashboard" for r in results):
         lines += ["", "The executive dashboard is served from the body its staff share for 5 minutes after the "

@@ -23,3 +23,18 @@ def test_report_gives_each_page_its_ratio_to_the_trivial_view_and_its_verdict():
     dashboard = next(line for line in text.splitlines() if line.startswith("| executive dashboard"))
     assert "| 0.03 |" in dashboard and "< 300 ms ✔" in dashboard
     assert "20 users" in text and "saturated" in text
+
+
+def test_percentiles_come_from_locusts_response_time_histogram():
+    # 90 requests at 40 ms, 6 at 120 ms, 4 at 300 ms.
+    histogram = {40.0: 90, 120.0: 6, 300.0: 4}
+    assert loadbench._percentile(histogram, 0.50) == 40.0
+    assert loadbench._percentile(histogram, 0.95) == 120.0
+    assert loadbench._percentile(histogram, 0.99) == 300.0
+
+
+def test_the_locustfile_asks_for_the_page_with_the_signed_in_session():
+    source = loadbench.LOCUSTFILE.format(path="/deals/", headers={"Host": "t.bench.test", "Cookie": "sessionid=abc"})
+    compile(source, "locustfile", "exec")  # valid Python (not imported: locust patches the standard library)
+    assert "between(0.5, 1.5)" in source
+    assert "self.client.get('/deals/', headers={'Host': 't.bench.test', 'Cookie': 'sessionid=abc'})" in source
