@@ -1,7 +1,7 @@
 """Churn risk: a logistic regression trained on the tenant's own snapshot history, or a transparent
 rule-based estimate when the history is too short.
 
-Training set (all from stored snapshots, two reads):
+Training set (from stored snapshots; the database joins, labels and samples them):
 - features: each partner's snapshot at t0, the latest snapshot date at least `horizon` days before
   the latest date L (partners active or onboarding and not already dormant at t0);
 - label: 1 when the partner's snapshot at L shows it churned, or dormant (no sign-in for `horizon`
@@ -76,9 +76,12 @@ class TrainingSet:
 def training_set(tenant, *, before: date, horizon: int, limit: int | None = None, seed: int = 7) -> TrainingSet:
     """Pairs (features at t0, churned-or-dormant at L) from stored snapshots before `before`.
 
-    Two reads of one date each (no list of ids sent back to the database). With `limit`, a random
-    sample of that many partners (a model on 20,000 partners is as good as on 100,000)."""
-    import random
+    One query: the database picks the partners (scored and not yet dormant at t0, with a snapshot at
+    L), labels them from their snapshot at L and, with `limit`, keeps a pseudo-random sample of that
+    many (ordered by a hash of partner and seed: a model on 20,000 partners is as good as on 100,000).
+    Only the sample travels to Python (reading 200,000 rows took over a second on the benchmark)."""
+    from django.db.models import CharField, Exists, OuterRef, Q, Value
+    from django.db.models.functions import MD5, Cast, Concat
 
     from analytics.models import PartnerHealthSnapshot
 
@@ -91,23 +94,20 @@ def training_set(tenant, *, before: date, horizon: int, limit: int | None = None
         "date", flat=True).first()
     if t0 is None:
         return empty
-    outcome = {pid: (status, days, events) for pid, status, days, events in snapshots.filter(date=latest).values_list(
-        "partner_id", "status", "days_since_sign_in", "events_30")}
-    names = ["partner_id", *FEATURES]
-    at_days, at_events = names.index("days_since_sign_in"), names.index("events_30")
-
-    def dormant(days, events) -> bool:
-        return (days is None or days >= horizon) and not events
-
-    base = [row for row in snapshots.filter(date=t0, status__in=SCORED_STATUSES).values_list(*names)
-            if row[0] in outcome and not dormant(row[at_days], row[at_events])]
-    if limit is not None and len(base) > limit:
-        base = random.Random(seed).sample(base, limit)
-    y = []
-    for row in base:
-        status, days, events = outcome[row[0]]
-        y.append(1 if status in DORMANT_STATUSES or dormant(days, events) else 0)
-    return TrainingSet(feature_matrix(base, names), np.array(y, dtype=int), t0, latest)
+    # Dormant: no sign-in for `horizon` days (or never) and no engagement in the last 30 days.
+    active = Q(days_since_sign_in__lt=horizon) | Q(events_30__gt=0)
+    dormant = ((Q(days_since_sign_in__isnull=True) | Q(days_since_sign_in__gte=horizon))
+               & (Q(events_30__isnull=True) | Q(events_30=0)))
+    outcome = snapshots.filter(date=latest, partner_id=OuterRef("partner_id"))
+    base = (snapshots.filter(active, Exists(outcome), date=t0, status__in=SCORED_STATUSES)
+            .annotate(churned=Exists(outcome.filter(Q(status__in=DORMANT_STATUSES) | dormant)),
+                      draw=MD5(Concat(Cast("partner_id", CharField()), Value(f":{seed}"))))
+            .order_by("draw"))
+    if limit is not None:
+        base = base[:limit]
+    rows = list(base.values_list("partner_id", *FEATURES, "churned"))
+    y = np.array([1 if row[-1] else 0 for row in rows], dtype=int)
+    return TrainingSet(feature_matrix([row[:-1] for row in rows], ["partner_id", *FEATURES]), y, t0, latest)
 
 
 def fit(X: np.ndarray, y: np.ndarray) -> dict:

@@ -414,3 +414,23 @@ def test_the_chunk_statement_reads_each_table_and_aggregates_each_set_once(tenan
                 and (n.get("Relation Name") or n["Node Type"] in ("Aggregate", "WindowAgg"))
                 and n["Actual Loops"] > 1]
     assert repeated == []
+
+
+def test_a_finished_run_tells_the_planner_its_date_exists_from_a_small_sample(tenant, varied, day):
+    """The finish re-analyses the date column (at statistics target 20: a 6,000-row sample), so
+    the planner's statistics include the date just written; other columns keep the default target."""
+    from analytics.services.runs import health_compute
+
+    _postgres_only()
+    with tenant_scope(tenant):
+        assert health_compute(tenant=tenant, day=day).run.status == HealthRun.Status.DONE
+    table = Snapshot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname, attstattarget FROM pg_attribute WHERE attrelid = %s::regclass "
+                       "AND attname IN ('date', 'tenant_id')", [table])
+        targets = dict(cursor.fetchall())
+        cursor.execute("SELECT most_common_vals::text, histogram_bounds::text FROM pg_stats "
+                       "WHERE tablename = %s AND attname = 'date'", [table])
+        common, bounds = cursor.fetchone()
+    assert targets["date"] == 20 and targets["tenant_id"] in (-1, None)
+    assert day.isoformat() in (common or "") + (bounds or "")
