@@ -32,6 +32,8 @@ def test_partner_requests_manager_preapproves_partner_claims_manager_reimburses(
     page.goto(live.url(tenant, "/incentives/mdf/"))
     assert page.get_by_text("10,000.00 USD").first.is_visible()
     page.click("text=Request MDF")
+    page.wait_for_selector("#id_activity_type")
+    page.wait_for_load_state("load")  # htmx (deferred) must be bound before the inline validation
     page.select_option("#id_activity_type", "webinar")
     page.fill("#id_title", "Zero trust webinar")
     page.fill("#id_description", "A live webinar for 150 CISOs with a demo of the security suite.")
