@@ -19,8 +19,15 @@ def _set(apps, schema_editor, target: int) -> None:
                           f"SET STATISTICS {target}")
 
 
+def lower(apps, schema_editor):
+    _set(apps, schema_editor, 20)
+
+
+def restore(apps, schema_editor):
+    _set(apps, schema_editor, -1)  # -1: back to default_statistics_target
+
+
 class Migration(migrations.Migration):
     dependencies = [("analytics", "0005_snapshot_reference_constraints")]
 
-    operations = [migrations.RunPython(lambda apps, se: _set(apps, se, 20), lambda apps, se: _set(apps, se, -1),
-                                       elidable=False)]
+    operations = [migrations.RunPython(lower, restore, elidable=False)]
