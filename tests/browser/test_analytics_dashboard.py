@@ -61,6 +61,7 @@ def test_executive_dashboard_filters_exports_prints_and_drills_down(page, live, 
     sign_in(page, live, tenant, program["executive"].email, TEST_PASSWORD)
     page.click("nav >> text=Analytics")
     page.wait_for_selector("h1:has-text('Partner ecosystem')")
+    page.wait_for_load_state("load")  # htmx (deferred) must be bound before the filters change
     assert page.inner_text("[data-kpi=partners]") == "3"
     assert page.locator("#dashboard-body svg").count() >= 5  # server-side SVG charts, no chart library
     assert page.inner_text("#table-at-risk").count("Contoso Consulting") == 1
