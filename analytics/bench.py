@@ -564,9 +564,10 @@ def main(argv: list[str] | None = None) -> None:
             status=HealthRun.Status.FAILED, error="abandoned by an interrupted benchmark")
     floor = bare_group_by(tenant)
     import sklearn.linear_model  # noqa: F401  (loaded once per Celery worker process, not per night)
-    log("first run (no history yet: rule-based churn estimate), then 11 weeks of history")
+    log("first run (on a new tenant no history yet: rule-based churn estimate), then 11 weeks of history")
     runs = [nightly(tenant, args.workers, chunk_size)]
-    runs[0]["note"] = "before the 11 weeks of history are (re)made"
+    runs[0]["note"] = ("before the 11 weeks of history are (re)made"
+                       + ("; no history yet, so the churn estimate is rule-based" if runs[0]["method"] == "rules" else ""))
     synthesize_history(tenant)
     runs.append(nightly(tenant, args.workers, chunk_size))
     runs.append(nightly(tenant, args.workers, chunk_size))
