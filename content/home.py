@@ -16,7 +16,7 @@ register_nav(NavItem(_("Content"), "content:manage", STAFF_ROLES, order=30, acti
 def partner_widget(request: HttpRequest) -> dict | None:
     from content.models import LibraryVisit
     from content.selectors import assets_visible_to, courses_visible_to
-    from content.selectors.library import new_since
+    from content.selectors.library import featured_assets, new_since
     from content.selectors.training import courses_with_progress
 
     membership = request.membership
@@ -29,7 +29,7 @@ def partner_widget(request: HttpRequest) -> dict | None:
         c for c in courses_with_progress(courses_visible_to(membership).only("title"), request.user)
         .filter(done_count__gt=0) if not c.certified
     ][:3]
-    featured = list(visible.filter(is_featured=True).order_by("-publish_at").only("title", "publish_at")[:3])
+    featured = featured_assets(visible, limit=3, titles_only=True)
     if not (new or in_progress or featured):
         return None
     return {"featured": featured, "new": new, "new_count": new_qs.count() if len(new) == 4 else len(new),

@@ -17,17 +17,19 @@ TIMELINE_EVENTS = 40
 HISTORY_DAYS = 90
 
 
+def _newest_first(partner) -> QuerySet[PartnerHealthSnapshot]:
+    return PartnerHealthSnapshot.objects.filter(tenant_id=partner.tenant_id, partner=partner).order_by("-date")
+
+
 def latest_snapshot_for_partner(partner) -> PartnerHealthSnapshot | None:
-    return (PartnerHealthSnapshot.objects.filter(tenant_id=partner.tenant_id, partner=partner)
-            .select_related("tier", "recommended_tier", "next_tier").order_by("-date").first())
+    return _newest_first(partner).select_related("tier", "recommended_tier", "next_tier").first()
 
 
 def latest_score_for_partner(partner) -> PartnerHealthSnapshot | None:
     """The latest snapshot with only what the home widget shows (score, tier progress, actions):
     a snapshot has some eighty columns, JSON among them."""
-    return (PartnerHealthSnapshot.objects.filter(tenant_id=partner.tenant_id, partner=partner)
-            .select_related("next_tier").only("date", "score", "next_actions", "next_tier_missing", "next_tier__name")
-            .order_by("-date").first())
+    return (_newest_first(partner).select_related("next_tier")
+            .only("date", "score", "next_actions", "next_tier_missing", "next_tier__name").first())
 
 
 def headline(tenant) -> dict:

@@ -352,7 +352,6 @@ def partner_query(tenant, w: Window, first_id, last_id):
 
 def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
     """One dict of features per partner whose id lies in [first_id, last_id]."""
-
     w = Window(day)
     partners = list(partner_query(tenant, w, first_id, last_id))
     if not partners:

@@ -174,5 +174,8 @@ def new_since(visit: LibraryVisit | None, *, for_home: bool = False) -> datetime
     return visit.previous_visit_at or (visit.last_visit_at - FIRST_VISIT_WINDOW)
 
 
-def featured_assets(visible: QuerySet[Asset], limit: int = 4) -> list[Asset]:
-    return list(visible.filter(is_featured=True).select_related("category", "current_version").order_by("-publish_at")[:limit])
+def featured_assets(visible: QuerySet[Asset], limit: int = 4, *, titles_only: bool = False) -> list[Asset]:
+    """The newest featured assets: whole (library cards) or, for lists of titles, just title and date."""
+    qs = visible.filter(is_featured=True).order_by("-publish_at")
+    qs = qs.only("title", "publish_at") if titles_only else qs.select_related("category", "current_version")
+    return list(qs[:limit])
