@@ -182,6 +182,8 @@ class HealthRunChunk(TenantOwnedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # analytics.services.summary.chunk_summary of the chunk's partners, added up when the run closes.
+    summary = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["run", "seq"]

@@ -153,6 +153,7 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
     """Compute one chunk (idempotent: a done chunk is skipped). Returns what happened."""
     from analytics.services import sql_chunk
     from analytics.services.compute import RunContext, compute_rows, write_chunk
+    from analytics.services.summary import chunk_summary
 
     now = timezone.now()
     with transaction.atomic():
@@ -190,12 +191,14 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
             else:
                 counts = write_chunk(ctx, snapshots)
                 partners = len(snapshots)
+            locked.summary = chunk_summary(tenant, run.date, chunk.first_id, chunk.last_id,
+                                           proposed=bool(counts.get("proposed")))
             if fail_hook is not None:
                 fail_hook(chunk)  # tests: simulate a worker dying after the writes, before the commit
             locked.status = HealthRunChunk.Status.DONE
             locked.partners = partners
             locked.finished_at = timezone.now()
-            locked.save(update_fields=["status", "partners", "finished_at"])
+            locked.save(update_fields=["status", "partners", "finished_at", "summary"])
             HealthRun.objects.filter(pk=run.pk).update(
                 chunks_done=F("chunks_done") + 1, partners_scored=F("partners_scored") + partners,
                 heartbeat_at=timezone.now())
@@ -237,7 +240,7 @@ def _add_tier_counts(run_id, counts: dict) -> None:
 
 def health_run_finish(*, tenant, run_id) -> HealthRun | None:
     """Close the run once every chunk is done or failed (idempotent; the first caller wins)."""
-    from analytics.services.summary import notify_new_proposals, write_summary
+    from analytics.services.summary import combine_chunk_summaries, notify_new_proposals, write_summary
 
     with transaction.atomic():
         run = HealthRun.objects.select_for_update().filter(tenant=tenant, pk=run_id).first()
@@ -254,10 +257,11 @@ def health_run_finish(*, tenant, run_id) -> HealthRun | None:
             run.error = "\n".join(f"chunk {seq}: {error}" for seq, error in failed)[:ERROR_LIMIT]
         else:
             run.status = HealthRun.Status.DONE
-            write_summary(tenant, run.date)
+            groups, new_proposals = combine_chunk_summaries(list(chunks.values_list("summary", flat=True)))
+            write_summary(tenant, run.date, groups)
             _refresh_statistics()
             if (run.tier_changes or {}).get("proposed"):
-                notify_new_proposals(tenant, run)
+                notify_new_proposals(tenant, run, new_proposals)
         run.save(update_fields=["status", "finished_at", "heartbeat_at", "error"])
     return run
 

@@ -4,7 +4,10 @@ notification to channel managers about tier changes newly proposed to them."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from uuid import UUID
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,12 +18,11 @@ from partners.choices import REGIONS
 SEGMENT = ("tier_id", "partner_type_id", "status")
 
 
-def write_summary(tenant, day: date) -> int:
-    """Replace the date's summary rows: all regions, then one set per region (five grouped queries)."""
+def _aggregates(tenant) -> dict:
+    """The summary's figures, each a count or a sum over a segment's snapshots."""
     from analytics.services.runs import analytics_settings
 
     threshold = analytics_settings(tenant).at_risk_threshold
-    snapshots = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=day)
     aggregates = {
         "partners": Count("id"),
         "score_sum": Sum("score"),
@@ -43,17 +45,49 @@ def write_summary(tenant, day: date) -> int:
         for role in ROLES:
             for what in ("won", "deals"):
                 aggregates[f"{role}_{what}_{p}"] = Sum(f"{role}_{what}_{p}")
-    # One pass, grouped by segment and the partner's list of regions as stored: every figure is a
-    # count or a sum, so the all-regions row and each region's row are sums of those groups (a
-    # partner serving two regions counts in both, as a region filter would count it).
+    return aggregates
+
+
+def summary_groups(tenant, day: date, partner_range: tuple | None = None) -> list[dict]:
+    """The date's snapshots (those of partner ids in `partner_range` = (first, last) only, when
+    given) grouped by segment and the partner's list of regions as stored: one GROUP BY. A run's
+    chunks each keep the groups of their own partners, so closing the run only adds them up."""
+    snapshots = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=day)
+    if partner_range is not None:
+        snapshots = snapshots.filter(partner_id__gte=partner_range[0], partner_id__lte=partner_range[1])
+    aggregates = _aggregates(tenant)
+    groups = []
+    for row in snapshots.values(*SEGMENT, "partner__regions").annotate(**aggregates).order_by():
+        row["regions"] = row.pop("partner__regions") or []
+        groups.append({key: _plain(value) for key, value in row.items()})
+    return groups
+
+
+def _plain(value):
+    """A JSON-storable value: ids and money as strings (money keeps its exact cents)."""
+    return str(value) if isinstance(value, UUID | Decimal) else value
+
+
+def write_summary(tenant, day: date, groups: list[dict] | None = None) -> int:
+    """Replace the date's summary rows: all regions, then one set per region. From `groups`
+    (summary_groups of every chunk of the run) when given, else from one query over the date."""
+    if groups is None:
+        groups = summary_groups(tenant, day)
+    names = list(_aggregates(tenant))
+    decimal_fields = {f.name for f in SnapshotSummary._meta.fields if isinstance(f, models.DecimalField)}
+    # Every figure is a count or a sum, so the all-regions row and each region's row are sums of the
+    # groups (a partner serving two regions counts in both, as a region filter would count it).
     regions = {code for code, _label in REGIONS}
     cells: dict[tuple, dict] = {}
-    for row in snapshots.values(*SEGMENT, "partner__regions").annotate(**aggregates).order_by():
-        served = sorted(set(row.pop("partner__regions") or []) & regions)
+    for row in groups:
+        served = sorted(set(row["regions"]) & regions)
         for region in ["", *served]:
             cell = cells.setdefault((region, *(row[k] for k in SEGMENT)), {})
-            for name in aggregates:
-                cell[name] = cell.get(name, 0) + (row[name] or 0)
+            for name in names:
+                value = row[name] or 0
+                if name in decimal_fields:
+                    value = Decimal(value)
+                cell[name] = cell.get(name, 0) + value
     rows = [SnapshotSummary(tenant=tenant, date=day, region=region, tier_id=tier_id, partner_type_id=type_id,
                             status=status, **values)
             for (region, tier_id, type_id, status), values in cells.items()]
@@ -62,24 +96,59 @@ def write_summary(tenant, day: date) -> int:
     return len(rows)
 
 
-def notify_new_proposals(tenant, run) -> int:
-    """Tell each partner's channel manager (or every manager when it has none) about tier changes
-    proposed today that were not already proposed on the previous snapshot date."""
-    from prm.notifications.services import notify
-    from prm.tenancy.models import Membership
-    from prm.tenancy.roles import MANAGER_ROLES
+def chunk_summary(tenant, day: date, first_id, last_id, *, proposed: bool) -> dict:
+    """What one chunk leaves for closing the run, computed in the chunk's own transaction right
+    after its rows are written (from pages still in memory, and on two workers at once): its
+    summary groups and, when it proposed tier changes, its new proposals per owner. Closing the
+    run then adds these up instead of reading the whole date again (1.1 s and 0.5 s of a
+    100,000-partner night, in series, after the last chunk)."""
+    partner_range = (first_id, last_id)
+    proposals = new_proposal_counts(tenant, day, partner_range) if proposed else {}
+    return {"groups": summary_groups(tenant, day, partner_range),
+            "proposals": [[owner, n] for owner, n in proposals.items()]}
 
-    proposed = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=run.date,
+
+def combine_chunk_summaries(partials: list[dict | None]) -> tuple[list[dict] | None, dict | None]:
+    """(summary groups, new proposals per owner) of a whole run from its chunks' chunk_summary, or
+    (None, None) when a chunk has none (done by a version that did not keep them): then closing
+    the run queries the date as a whole."""
+    if any(partial is None for partial in partials):
+        return None, None
+    per_owner: dict = {}
+    for partial in partials:
+        for owner, n in partial["proposals"]:
+            per_owner[owner] = per_owner.get(owner, 0) + n
+    return [group for partial in partials for group in partial["groups"]], per_owner
+
+
+def new_proposal_counts(tenant, day: date, partner_range: tuple | None = None) -> dict:
+    """{owning manager's user id (None: no owner): tier changes proposed on `day` that were not
+    already proposed on the previous snapshot date}, for the partner ids in `partner_range` when given.
+    Counted in the database: a large tenant has tens of thousands of proposals, and only these few
+    counts are needed."""
+    proposed = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=day,
                                                     tier_action=PartnerHealthSnapshot.TierAction.PROPOSED)
-    previous_day = (PartnerHealthSnapshot.objects.filter(tenant=tenant, date__lt=run.date).order_by("-date")
+    if partner_range is not None:
+        proposed = proposed.filter(partner_id__gte=partner_range[0], partner_id__lte=partner_range[1])
+    previous_day = (PartnerHealthSnapshot.objects.filter(tenant=tenant, date__lt=day).order_by("-date")
                     .values_list("date", flat=True).first())
     if previous_day is not None:
         proposed = proposed.exclude(Exists(PartnerHealthSnapshot.objects.filter(
             tenant=tenant, date=previous_day, tier_action=PartnerHealthSnapshot.TierAction.PROPOSED,
             partner_id=OuterRef("partner_id"), recommended_tier_id=OuterRef("recommended_tier_id"))))
-    # New proposals counted per owning manager in the database: a large tenant has tens of
-    # thousands of proposals, and only these few counts are needed.
-    per_owner = dict(proposed.values_list("partner__owner_id").annotate(n=Count("id")).order_by())
+    return dict(proposed.values_list("partner__owner_id").annotate(n=Count("id")).order_by())
+
+
+def notify_new_proposals(tenant, run, per_owner: dict | None = None) -> int:
+    """Tell each partner's channel manager (or every manager when it has none) about the tier
+    changes newly proposed by the run (`per_owner`: new_proposal_counts, added up over its chunks)."""
+    from prm.notifications.services import notify
+    from prm.tenancy.models import Membership
+    from prm.tenancy.roles import MANAGER_ROLES
+
+    if per_owner is None:
+        per_owner = new_proposal_counts(tenant, run.date)
+    per_owner = {owner: n for owner, n in per_owner.items() if n}
     if not per_owner:
         return 0
     managers = {m.user_id: m.user for m in Membership.objects.filter(

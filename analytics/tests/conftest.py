@@ -89,3 +89,36 @@ def program(tenant, day, make_member):
     mdf_allocation(tenant, northwind, amount=Decimal("10000"), used=Decimal("2500"), day=day)
     return {"northwind": northwind, "contoso": contoso, "registered": registered, "silver": silver, "user": user,
             "course": course}
+
+
+@pytest.fixture
+def bigger(tenant, program, day):
+    """Two more partners: a new MSP in APAC activated within 90 days, and a suspended one."""
+    from deals.models import DealPartner
+    from partners.models import Partner
+
+    msp = PartnerTypeFactory(tenant=tenant, code="msp", name="MSP")
+    fabrikam = PartnerFactory(tenant=tenant, name="Fabrikam", tier=program["silver"], partner_type=msp,
+                              regions=["APAC"], status="onboarding")
+    lucerne = PartnerFactory(tenant=tenant, name="Lucerne", tier=program["registered"], partner_type=msp,
+                             regions=["EMEA", "APAC"], status="suspended")
+    with scopes_disabled():
+        Partner.objects.filter(pk=fabrikam.pk).update(joined_at=at_days_ago(day, 20))
+        Partner.objects.filter(pk=lucerne.pk).update(joined_at=at_days_ago(day, 400))
+    events_at(tenant, fabrikam, "content_downloaded", [2, 3], day=day)
+    events_at(tenant, fabrikam, "course_completed", [5], day=day)
+    # Approved 5 days after joining, inside the SLA; a later one decided late; Lucerne's old won deal.
+    DealFactory(tenant=tenant, partner=fabrikam, submitted_at=at_days_ago(day, 16), status="approved",
+                decided_at=at_days_ago(day, 15), amount=Decimal("7000"))
+    late = DealFactory(tenant=tenant, partner=fabrikam, submitted_at=at_days_ago(day, 12), status="rejected",
+                       amount=Decimal("3000"))
+    with scopes_disabled():
+        from deals.models import DealRegistration
+
+        DealRegistration.objects.filter(pk=late.pk).update(decided_at=late.sla_due_at + timedelta(hours=5))
+        won = DealRegistration.objects.get(partner=program["northwind"], status="won")
+        DealPartner.objects.create(tenant=tenant, deal=won, partner=fabrikam, role="influenced")
+    DealFactory(tenant=tenant, partner=lucerne, submitted_at=at_days_ago(day, 300), status="won",
+                won_amount=Decimal("5000"), won_base_amount=Decimal("5000"), closed_on=day - timedelta(days=200),
+                decided_at=at_days_ago(day, 299))
+    return {**program, "fabrikam": fabrikam, "lucerne": lucerne, "msp": msp}
