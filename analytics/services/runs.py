@@ -191,7 +191,7 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
             else:
                 counts = write_chunk(ctx, snapshots)
                 partners = len(snapshots)
-            locked.summary = chunk_summary(tenant, run.date, chunk.first_id, chunk.last_id,
+            locked.summary = chunk_summary(tenant, run, chunk.first_id, chunk.last_id,
                                            proposed=bool(counts.get("proposed")))
             if fail_hook is not None:
                 fail_hook(chunk)  # tests: simulate a worker dying after the writes, before the commit
