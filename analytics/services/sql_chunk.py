@@ -21,11 +21,13 @@ How the statement is built: small named SQL pieces (`Sql`: text with `{name}` sl
 parameters). The feature aggregates are the very ORM querysets of analytics.services.features
 (compiled, with their parameters), so both paths read exactly the same rows. Every value (dates,
 settings, model coefficients, tier thresholds, course list, translated note) is a bound parameter;
-only identifiers from the models' _meta are written into the text.
+only identifiers from the models' _meta, and the keys and codes of the JSON columns (written as
+text, see `lit`), are written into the text.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -99,13 +101,57 @@ def cents(x: str) -> str:
             f"ELSE round(({x}) * 100) END / 100)::numeric(16, 2)")
 
 
-def jsonb_array(elements: list[str], limit: int | None = None) -> str:
-    """A JSON array of the non-null elements, in order, at most `limit` of them (a list built with
-    `if ...: append(...)` in Python)."""
-    array = f"array_remove(ARRAY[{', '.join(elements)}]::jsonb[], NULL)"
-    if limit is not None:
-        array = f"({array})[1:{int(limit)}]"
-    return f"to_jsonb({array})"
+# JSON written as text and parsed once per column (`::jsonb`). jsonb_build_object and its kin cost
+# about 2 µs per object (each value turned into a JSON number through its text form, each nested
+# object decoded again by its parent): they were half of a chunk's time. Text costs about a third
+# of that, and jsonb orders keys and drops whitespace itself, so the stored values are the same.
+# Literal pieces hold only JSON punctuation and this module's own keys and codes; values are
+# numbers, booleans, or strings escaped by to_json.
+
+def lit(text: str) -> str:
+    """A SQL string literal of JSON punctuation, keys and codes written here (never data)."""
+    assert "%" not in text and not re.search(r"\{\w+\}", text)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def key(name: str, first: bool = False) -> str:
+    """The text before a member's value: `{"name": ` or `, "name": `."""
+    return lit(("{" if first else ", ") + json.dumps(name) + ": ")
+
+
+def jnum(x: str) -> str:
+    """A number (integer, numeric or float8) or null: PostgreSQL's text form of a number is JSON."""
+    return f"coalesce(({x})::text, 'null')"
+
+
+def jdigits(x: str) -> str:
+    """A number as a JSON string of its exact digits (money, as Python's str(Decimal)); x not null."""
+    return f"('\"' || ({x})::text || '\"')"
+
+
+def jstr(x: str) -> str:
+    """A string, escaped, or null."""
+    return f"coalesce(to_json(({x})::text)::text, 'null')"
+
+
+def jbool(x: str) -> str:
+    """true or false (x never null)."""
+    return f"CASE WHEN {x} THEN 'true' ELSE 'false' END"
+
+
+def jobject(members: list[tuple[str, str]]) -> str:
+    """A JSON object's text from (key, value's JSON text) pairs."""
+    pieces = [part for i, (name, value) in enumerate(members) for part in (key(name, first=i == 0), value)]
+    return "(" + " || ".join(pieces) + " || '}')"
+
+
+def jarray(elements: list[str], limit: int | None = None) -> str:
+    """A JSON array's text of the non-null element texts, in order, at most `limit` of them (a list
+    built with `if ...: append(...)` in Python)."""
+    if limit is None:
+        return f"('[' || concat_ws(', ', {', '.join(elements)}) || ']')"
+    kept = f"(array_remove(ARRAY[{', '.join(elements)}]::text[], NULL))[1:{int(limit)}]"
+    return f"('[' || array_to_string({kept}, ', ') || ']')"
 
 
 # --- Settings of the chunk: one row of named, bound values -----------------------------------
@@ -175,11 +221,9 @@ def _event_columns() -> Sql:
 
 def _activity() -> Sql:
     """features.chunk_features "activity": {kind: [30 days, 90 days]} for kinds seen in 90 days."""
-    pairs = []
-    for kind, i in EVENT_KIND.items():
-        pairs.append(compose(f"{{kind}}, CASE WHEN ev.k{i}_90 > 0 THEN jsonb_build_array(ev.k{i}_30, ev.k{i}_90) END",
-                             kind=param(kind, "text")))
-    return compose("jsonb_strip_nulls(jsonb_build_object({pairs}))", pairs=join(pairs, ", "))
+    members = [f"CASE WHEN ev.k{i}_90 > 0 THEN {lit(json.dumps(kind) + ': [')} || ev.k{i}_30 || ', ' "
+               f"|| ev.k{i}_90 || ']' END" for kind, i in EVENT_KIND.items()]
+    return Sql(f"({lit('{')} || concat_ws(', ', {', '.join(members)}) || '}}')::jsonb", [])
 
 
 def _feature() -> Sql:
@@ -277,11 +321,12 @@ def _score() -> Sql:
         f"THEN (100 * cfg.w_{k})::float8 * v.v_{k} / a.applicable ELSE 0::float8 END AS p_{k}" for k in COMPONENT_KEYS)
     # Summed in COMPONENT_KEYS order like Python's loop, so the float total (and its rounding) agree.
     total = " + ".join(f"p.p_{k}" for k in COMPONENT_KEYS)
-    breakdown = ", ".join(
-        f"'{k}', jsonb_build_object('value', {round_float(f'v.v_{k}', 4)}, 'weight', cfg.w_{k}, "
-        f"'points', {round_float(f'p.p_{k}', 2)}, 'applies', v.v_{k} IS NOT NULL)" for k in COMPONENT_KEYS)
+    breakdown = jobject([(k, jobject([
+        ("value", jnum(round_float(f"v.v_{k}", 4))), ("weight", jnum(f"cfg.w_{k}")),
+        ("points", jnum(round_float(f"p.p_{k}", 2))), ("applies", jbool(f"v.v_{k} IS NOT NULL"))]))
+        for k in COMPONENT_KEYS])
     return Sql(f"""
-    SELECT f.*, round({total})::int AS score, jsonb_build_object({breakdown}) AS components
+    SELECT f.*, round({total})::int AS score, {breakdown}::jsonb AS components
     FROM feature f CROSS JOIN cfg
     CROSS JOIN LATERAL (SELECT {values} OFFSET 0) v
     CROSS JOIN LATERAL (SELECT {applicable} AS applicable OFFSET 0) a
@@ -329,21 +374,22 @@ def _model_churn() -> list[tuple[str, Sql, bool]]:
     contributions = ", ".join(f"({x} - m.mean[{j + 1}]) / m.scale[{j + 1}] * m.coef[{j + 1}] AS c{j}"
                               for j, x in enumerate(_model_inputs()))
     logit = " + ".join(f"c{j}" for j in range(len(churn.FEATURES))) + " + m.intercept"
-    candidates = join([compose(f"({j}, {{name}}, to_jsonb(s.{name}), cc.c{j})", name=param(name, "text"))
-                       for j, name in enumerate(churn.FEATURES)], ", ")
+    # Each candidate reason as the start of its JSON object: feature and value (the contribution,
+    # rounded, is added to the three kept).
+    candidates = ", ".join(f"({j}, {key('feature', first=True)} || {lit(json.dumps(name))} || {key('value')} "
+                           f"|| {jnum(f's.{name}')}, cc.c{j})" for j, name in enumerate(churn.FEATURES))
     return [
         ("churn_contribution", compose(f"SELECT s.partner_id, {contributions} FROM scored s CROSS JOIN model m "
                                        "WHERE s.status IN {scored}", scored=_in(churn.SCORED_STATUSES)), True),
-        ("churn_reason", compose(f"""
-    SELECT partner_id, jsonb_agg(jsonb_build_object('feature', feature, 'value', value,
-                                                    'contribution', {round_float('contribution', 3)})
-                                 ORDER BY position) AS reasons
-    FROM (SELECT cc.partner_id, v.feature, v.value, v.contribution,
+        ("churn_reason", Sql(f"""
+    SELECT partner_id, ('[' || string_agg(head || {key('contribution')} || {jnum(round_float('contribution', 3))}
+                                          || '}}', ', ' ORDER BY position) || ']')::jsonb AS reasons
+    FROM (SELECT cc.partner_id, v.head, v.contribution,
                  row_number() OVER (PARTITION BY cc.partner_id ORDER BY v.contribution DESC, v.j) AS position
           FROM churn_contribution cc JOIN scored s ON s.partner_id = cc.partner_id
-          CROSS JOIN LATERAL (VALUES {{candidates}}) v(j, feature, value, contribution)) ranked
+          CROSS JOIN LATERAL (VALUES {candidates}) v(j, head, contribution)) ranked
     WHERE position <= 3 AND contribution > 0.05
-    GROUP BY partner_id""", candidates=candidates), False),
+    GROUP BY partner_id""", []), False),
         ("churn", compose(f"""
     SELECT cc.partner_id,
         {round_float(f'1 / (1 + exp(-greatest(-60, least(60, {logit}))))', 4)} AS risk,
@@ -367,29 +413,31 @@ def _rule_churn(note: str) -> list[tuple[str, Sql, bool]]:
         "onboarding_stalled": "s.onboarding_completion < 1 AND s.tenure_days > 60",
         "low_health": "s.score < 40",
     }
-    value = {
-        "no_sign_in_30": f"to_jsonb({days})", "no_sign_in_14": f"to_jsonb({days})", "no_activity_30": "to_jsonb(0)",
-        "activity_halved": "jsonb_build_array(s.events_30, s.events_prev_30)",
-        "no_deal_90": "to_jsonb(s.days_since_deal)", "onboarding_stalled": "to_jsonb(s.onboarding_completion)",
-        "low_health": "to_jsonb(s.score)",
+    value = {  # as JSON text
+        "no_sign_in_30": jnum(days), "no_sign_in_14": jnum(days), "no_activity_30": "'0'",
+        "activity_halved": "'[' || s.events_30 || ', ' || s.events_prev_30 || ']'",
+        "no_deal_90": jnum("s.days_since_deal"), "onboarding_stalled": jnum("s.onboarding_completion"),
+        "low_health": jnum("s.score"),
     }
     assert set(fires) == set(weights) == set(value)
     # Python adds the fired weights in rule order, and its stable sort by weight keeps rule order
     # among equal weights: the reasons array is built in that sorted order and cut at three.
     total = join([compose(f"CASE WHEN {fires[rule]} THEN {{w}} ELSE 0::float8 END", w=param(w, "float8"))
                   for rule, w in churn.RULES], " + ")
-    reasons = join([compose(f"CASE WHEN {fires[rule]} THEN jsonb_build_object('rule', {{rule}}, "
-                            f"'contribution', {{w}}, 'value', {value[rule]}) END",
-                            rule=param(rule, "text"), w=param(w, "float8"))
-                    for rule, w in sorted(churn.RULES, key=lambda rw: -rw[1])], ", ")
+    # The rule and its weight are constants of churn.RULES (json.dumps of a float is its shortest
+    # exact form, as PostgreSQL writes a float8).
+    reasons = [f"CASE WHEN {fires[rule]} THEN "
+               f"{key('rule', first=True)} || {lit(json.dumps(rule))} || {key('contribution')} || {lit(json.dumps(w))} "
+               f"|| {key('value')} || {value[rule]} || '}}' END"
+               for rule, w in sorted(churn.RULES, key=lambda rw: -rw[1])]
     return [("churn", compose(f"""
     SELECT s.partner_id,
         {round_float('least({cap}, {base} + ({total}))', 4)} AS risk,
-        to_jsonb((array_remove(ARRAY[{{reasons}}]::jsonb[], NULL))[1:3]) AS reasons,
+        {jarray(reasons, limit=3)}::jsonb AS reasons,
         {{method}} AS method, {{note}} AS note
     FROM scored s WHERE s.status IN {{scored}}""",
                               cap=param(churn.RULE_CAP, "float8"), base=param(churn.RULE_BASE, "float8"), total=total,
-                              reasons=reasons, method=param(Snapshot.ChurnMethod.RULES.value, "text"),
+                              method=param(Snapshot.ChurnMethod.RULES.value, "text"),
                               note=param(note[:300], "text"), scored=_in(churn.SCORED_STATUSES)), False)]
 
 
@@ -439,23 +487,36 @@ def _meets(tier: str) -> str:
             f"AND ({tier}.min_health IS NULL OR s.score >= {tier}.min_health))")
 
 
-def _missing(tier: str) -> Sql:
-    """tier_eval._missing: the unmet requirements of one tier, in requirement order; money as a
-    string with two decimals (tier_eval._plain), counts and scores as numbers."""
+def _requirements(tier: str) -> list[tuple[str, str, str, str, str]]:
+    """tier_eval.evaluate's requirements of one ladder row, in order: (unmet condition, metric,
+    required and actual as JSON text, the gap as a number's text). Money as a string with two
+    decimals (tier_eval._plain), counts and scores as numbers."""
     from partners import metrics
 
-    return compose(f"""to_jsonb(array_remove(ARRAY[
-        CASE WHEN {tier}.min_revenue IS NOT NULL AND s.won_revenue_12m < {tier}.min_revenue
-             THEN jsonb_build_object('metric', {{revenue}}, 'required', {tier}.min_revenue::text,
-                                     'actual', s.won_revenue_12m::text, 'met', false) END,
-        CASE WHEN {tier}.min_certs IS NOT NULL AND s.active_certifications < {tier}.min_certs
-             THEN jsonb_build_object('metric', {{certs}}, 'required', {tier}.min_certs,
-                                     'actual', s.active_certifications, 'met', false) END,
-        CASE WHEN {tier}.min_health IS NOT NULL AND s.score < {tier}.min_health
-             THEN jsonb_build_object('metric', {{health}}, 'required', {tier}.min_health,
-                                     'actual', s.score, 'met', false) END]::jsonb[], NULL))""",
-                   revenue=param(metrics.WON_REVENUE_12M, "text"), certs=param(metrics.ACTIVE_CERTIFICATIONS, "text"),
-                   health=param(metrics.HEALTH_SCORE, "text"))
+    return [
+        (f"{tier}.min_revenue IS NOT NULL AND s.won_revenue_12m < {tier}.min_revenue", metrics.WON_REVENUE_12M,
+         jdigits(f"{tier}.min_revenue"), jdigits("s.won_revenue_12m"), f"{tier}.min_revenue - s.won_revenue_12m"),
+        (f"{tier}.min_certs IS NOT NULL AND s.active_certifications < {tier}.min_certs", metrics.ACTIVE_CERTIFICATIONS,
+         jnum(f"{tier}.min_certs"), jnum("s.active_certifications"), f"{tier}.min_certs - s.active_certifications"),
+        (f"{tier}.min_health IS NOT NULL AND s.score < {tier}.min_health", metrics.HEALTH_SCORE,
+         jnum(f"{tier}.min_health"), jnum("s.score"), f"{tier}.min_health - s.score"),
+    ]
+
+
+def _missing(tier: str) -> str:
+    """tier_eval._missing: the unmet requirements of one tier, in requirement order (JSON text)."""
+    return jarray([f"CASE WHEN {unmet} THEN "
+                   + jobject([("metric", lit(json.dumps(metric))), ("required", required), ("actual", actual),
+                              ("met", "'false'")]) + " END"
+                   for unmet, metric, required, actual, _gap in _requirements(tier)])
+
+
+def _gaps(tier: str) -> str:
+    """actions.next_actions "reach_tier" missing: each unmet requirement of the tier with how much is
+    missing, as a string (Decimal's text in Python: money with two decimals, counts as integers)."""
+    return jarray([f"CASE WHEN {unmet} THEN "
+                   + jobject([("metric", lit(json.dumps(metric))), ("gap", jdigits(gap))]) + " END"
+                   for unmet, metric, _required, _actual, gap in _requirements(tier)])
 
 
 def _tier_reach() -> str:
@@ -493,9 +554,10 @@ def _evaluated() -> Sql:
              WHEN lr.rank < lc.rank THEN 'demote'
              ELSE 'keep' END AS recommendation,
         lr.tier_id AS recommended_tier_id,
-        CASE WHEN lr.rank < lc.rank THEN {current_missing} ELSE '[]'::jsonb END AS tier_missing,
+        CASE WHEN lr.rank < lc.rank THEN {current_missing}::jsonb ELSE '[]'::jsonb END AS tier_missing,
         ln.tier_id AS next_tier_id, coalesce(ln.name, '') AS next_tier_name,
-        CASE WHEN ln.ord IS NOT NULL THEN {next_missing} ELSE '[]'::jsonb END AS next_tier_missing,
+        CASE WHEN ln.ord IS NOT NULL THEN {next_missing}::jsonb ELSE '[]'::jsonb END AS next_tier_missing,
+        CASE WHEN ln.ord IS NOT NULL THEN {next_gaps} ELSE '[]' END AS next_tier_gaps,
         ln.min_certs IS NOT NULL AND s.active_certifications < ln.min_certs AS next_needs_certs,
         lc.rank AS tier_rank
     FROM scored s
@@ -506,38 +568,39 @@ def _evaluated() -> Sql:
     -- the next tier: the first above both the current and the reached one
     LEFT JOIN ladder ln ON ln.ord = (SELECT min(l.ord) FROM ladder l
                                      WHERE l.rank > greatest(coalesce(lc.rank, 0), lr.rank))""",
-                   churn_columns=_churn_columns(), current_missing=_missing("lc"), next_missing=_missing("ln"))
+                   churn_columns=_churn_columns(), current_missing=_missing("lc"), next_missing=_missing("ln"),
+                   next_gaps=_gaps("ln"))
 
 
 def _next_actions() -> Sql:
     """actions.next_actions over an `evaluated` row `e`: codes with parameters, in rule order, at most
     MAX_ACTIONS + 1; none for prospects, suspended and churned partners."""
-    first_course = """(SELECT jsonb_build_object('code', 'take_course', 'course_id', c.id::text, 'title', c.title)
+    def action(code: str, *members: tuple[str, str]) -> str:
+        return jobject([("code", lit(json.dumps(code))), *members])
+
+    first_course = f"""(SELECT {action("take_course", ("course_id", jdigits("c.id")), ("title", jstr("c.title")))}
          FROM course c
          WHERE NOT c.id = ANY(e.courses_held)
            AND (c.min_rank IS NULL OR coalesce(e.tier_rank, 0) >= c.min_rank)
            AND (NOT EXISTS (SELECT 1 FROM course_type ct WHERE ct.course_id = c.id)
                 OR EXISTS (SELECT 1 FROM course_type ct WHERE ct.course_id = c.id AND ct.type_id = e.partner_type_id))
          ORDER BY c.ord LIMIT 1)"""
-    gaps = """(SELECT jsonb_agg(jsonb_build_object('metric', m->>'metric', 'gap',
-                  ((m->>'required')::numeric - coalesce((m->>'actual')::numeric, 0))::text) ORDER BY i)
-         FROM jsonb_array_elements(e.next_tier_missing) WITH ORDINALITY AS x(m, i))"""
     elements = [
-        "CASE WHEN e.onboarding_completion < 1 THEN jsonb_build_object('code', 'finish_onboarding', "
-        "'percent', round(e.onboarding_completion * 100)::int) END",
-        f"CASE WHEN e.next_tier_missing <> '[]'::jsonb AND e.next_tier_name <> '' THEN jsonb_build_object("
-        f"'code', 'reach_tier', 'tier', e.next_tier_name, 'missing', {gaps}) END",
-        f"CASE WHEN e.active_certifications < cfg.actions_certifications_target OR e.next_needs_certs "
+        "CASE WHEN e.onboarding_completion < 1 THEN "
+        f"{action('finish_onboarding', ('percent', jnum('round(e.onboarding_completion * 100)::int')))} END",
+        "CASE WHEN e.next_tier_missing <> '[]'::jsonb AND e.next_tier_name <> '' THEN "
+        f"{action('reach_tier', ('tier', jstr('e.next_tier_name')), ('missing', 'e.next_tier_gaps'))} END",
+        "CASE WHEN e.active_certifications < cfg.actions_certifications_target OR e.next_needs_certs "
         f"THEN {first_course} END",
         "CASE WHEN e.transacts AND e.status = 'active' AND (e.days_since_deal IS NULL OR e.days_since_deal > "
-        "cfg.no_deal_days) THEN jsonb_build_object('code', 'no_recent_deal', 'days', e.days_since_deal) END",
+        f"cfg.no_deal_days) THEN {action('no_recent_deal', ('days', jnum('e.days_since_deal')))} END",
         "CASE WHEN e.mdf_allocated > 0 AND coalesce(e.mdf_utilisation, 0) < cfg.mdf_unused_below THEN "
-        "jsonb_build_object('code', 'mdf_unused', 'available', (e.mdf_allocated - e.mdf_used)::text) END",
+        f"{action('mdf_unused', ('available', jdigits('e.mdf_allocated - e.mdf_used')))} END",
         "CASE WHEN e.days_since_sign_in IS NULL OR e.days_since_sign_in >= cfg.reengage_days THEN "
-        "jsonb_build_object('code', 'reengage', 'days', e.days_since_sign_in) END",
+        f"{action('reengage', ('days', jnum('e.days_since_sign_in')))} END",
     ]
     return Sql(f"CASE WHEN e.status IN ('active', 'onboarding') "
-               f"THEN {jsonb_array(elements, limit=actions_mod.MAX_ACTIONS + 1)} ELSE '[]'::jsonb END", [])
+               f"THEN {jarray(elements, limit=actions_mod.MAX_ACTIONS + 1)}::jsonb ELSE '[]'::jsonb END", [])
 
 
 # compute.apply_tier_changes: the partners whose tier should change.
