@@ -112,6 +112,7 @@ def health_run_start(*, tenant, day: date, trigger: str = HealthRun.Trigger.SCHE
 
 
 def _create(tenant, day, trigger, user, settings, chunk_size, now) -> StartResult:
+    _tune_session()  # the churn training set sorts a large tenant's partners by a hash (no spill to disk)
     bounds = chunk_bounds(tenant, max(1, chunk_size))
     run = HealthRun(tenant=tenant, date=day, trigger=trigger, triggered_by=user if getattr(user, "pk", None) else None,
                     started_at=now, heartbeat_at=now, chunks_total=len(bounds))
@@ -221,7 +222,8 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
 def _tune_session() -> None:
     """PostgreSQL, for the reads of this transaction only: no JIT compilation (it costs a few hundred
     milliseconds per aggregate query here and saves nothing on index-only scans of one chunk), and
-    enough sort memory that grouping a chunk's deals never spills to disk."""
+    enough sort memory that grouping a chunk's deals (or sorting the churn training set) never
+    spills to disk."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
