@@ -374,22 +374,26 @@ def _model_churn() -> list[tuple[str, Sql, bool]]:
     contributions = ", ".join(f"({x} - m.mean[{j + 1}]) / m.scale[{j + 1}] * m.coef[{j + 1}] AS c{j}"
                               for j, x in enumerate(_model_inputs()))
     logit = " + ".join(f"c{j}" for j in range(len(churn.FEATURES))) + " + m.intercept"
-    # Each candidate reason as the start of its JSON object: feature and value (the contribution,
-    # rounded, is added to the three kept).
-    candidates = ", ".join(f"({j}, {key('feature', first=True)} || {lit(json.dumps(name))} || {key('value')} "
-                           f"|| {jnum(f's.{name}')}, cc.c{j})" for j, name in enumerate(churn.FEATURES))
+    # The JSON object of a kept reason: feature, its stored value, the contribution rounded.
+    reason = ("CASE v.j " + " ".join(
+        f"WHEN {j} THEN {key('feature', first=True)} || {lit(json.dumps(name))} || {key('value')} || {jnum(f's.{name}')}"
+        for j, name in enumerate(churn.FEATURES)) + f" END || {key('contribution')} || "
+        f"{jnum(round_float('v.contribution', 3))} || '}}'")
+    candidates = ", ".join(f"({j}, cc.c{j})" for j in range(len(churn.FEATURES)))
     return [
         ("churn_contribution", compose(f"SELECT s.partner_id, {contributions} FROM scored s CROSS JOIN model m "
                                        "WHERE s.status IN {scored}", scored=_in(churn.SCORED_STATUSES)), True),
+        # Contributions above 0.05 only are ranked (the others can never be reasons), and only the
+        # three kept are turned into JSON with their partner's value.
         ("churn_reason", Sql(f"""
-    SELECT partner_id, ('[' || string_agg(head || {key('contribution')} || {jnum(round_float('contribution', 3))}
-                                          || '}}', ', ' ORDER BY position) || ']')::jsonb AS reasons
-    FROM (SELECT cc.partner_id, v.head, v.contribution,
-                 row_number() OVER (PARTITION BY cc.partner_id ORDER BY v.contribution DESC, v.j) AS position
-          FROM churn_contribution cc JOIN scored s ON s.partner_id = cc.partner_id
-          CROSS JOIN LATERAL (VALUES {candidates}) v(j, head, contribution)) ranked
-    WHERE position <= 3 AND contribution > 0.05
-    GROUP BY partner_id""", []), False),
+    SELECT v.partner_id, ('[' || string_agg({reason}, ', ' ORDER BY v.position) || ']')::jsonb AS reasons
+    FROM (SELECT cc.partner_id, c.j, c.contribution,
+                 row_number() OVER (PARTITION BY cc.partner_id ORDER BY c.contribution DESC, c.j) AS position
+          FROM churn_contribution cc CROSS JOIN LATERAL (VALUES {candidates}) c(j, contribution)
+          WHERE c.contribution > 0.05) v
+    JOIN scored s ON s.partner_id = v.partner_id
+    WHERE v.position <= 3
+    GROUP BY v.partner_id""", []), False),
         ("churn", compose(f"""
     SELECT cc.partner_id,
         {round_float(f'1 / (1 + exp(-greatest(-60, least(60, {logit}))))', 4)} AS risk,
