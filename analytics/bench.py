@@ -491,7 +491,7 @@ def report(sizes: dict, floor: float, runs: list[dict], dash: dict, small_querie
         "",
         "| Measurement | Result | Target |",
         "|---|---:|---|",
-        f"| Bare `SELECT partner_id, count(*) … GROUP BY partner_id` over the tenant's events | {floor:.2f} s | floor |",
+        f"| Bare `SELECT partner_id, count(*) … GROUP BY partner_id` over the tenant's events (best of 3 before and 3 after the runs) | {floor:.2f} s | floor |",
     ]
     for r in runs:
         verdict = "—"
@@ -574,6 +574,9 @@ def main(argv: list[str] | None = None) -> None:
     runs.append(nightly(tenant, args.workers, chunk_size))
     if args.workers > 1:
         runs.append(nightly(tenant, 1, chunk_size))
+    # The floor again after the runs, and the faster of the two: a machine that slows down or speeds
+    # up during the benchmark must not flatter the ratio.
+    floor = min(floor, bare_group_by(tenant))
     dash = dashboard(tenant)
     small = small_tenant_queries()
     section = report(sizes, floor, runs, dash, small, built if built > 5 else None, chunk_size)
