@@ -49,9 +49,10 @@ def _aggregates(tenant) -> dict:
 
 
 def summary_groups(tenant, day, partner_range: tuple | None = None) -> list[dict]:
-    """The snapshots of `day` (a date, or an expression giving one; of the partner ids in
-    `partner_range` = (first, last) only, when given) grouped by segment and the partner's list of regions as stored: one GROUP BY. A run's
-    chunks each keep the groups of their own partners, so closing the run only adds them up."""
+    """The snapshots of `day` (a date, or an expression giving one), of the partner ids in
+    `partner_range` = (first, last) only when given, grouped by segment and the partner's list of
+    regions as stored: one GROUP BY. A run's chunks each keep the groups of their own partners, so
+    closing the run only adds them up."""
     snapshots = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=day)
     if partner_range is not None:
         snapshots = snapshots.filter(partner_id__gte=partner_range[0], partner_id__lte=partner_range[1])
