@@ -268,6 +268,7 @@ def health_run_finish(*, tenant, run_id) -> HealthRun | None:
             _refresh_statistics()
             if (run.tier_changes or {}).get("proposed"):
                 notify_new_proposals(tenant, run, new_proposals)
+            chunks.update(summary=None)  # only closing the run needs them (a failed run keeps its own)
         run.save(update_fields=["status", "finished_at", "heartbeat_at", "error"])
     return run
 

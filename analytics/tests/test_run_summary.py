@@ -27,13 +27,24 @@ def _summary_rows(tenant, day) -> list[tuple]:
         return sorted(rows, key=lambda row: tuple(str(v) for v in row))
 
 
-def test_a_run_adds_up_its_chunks_summaries_to_what_one_query_over_the_date_gives(tenant, bigger, day):
+def test_a_run_adds_up_its_chunks_summaries_to_what_one_query_over_the_date_gives(tenant, bigger, day,
+                                                                                     monkeypatch):
     PartnerFactory(tenant=tenant, name="No region", regions=[])
+    keep, ranges = summary.summary_groups, []
+
+    def spy(tenant, day, partner_range=None):
+        ranges.append(partner_range)
+        return keep(tenant, day, partner_range)
+
+    monkeypatch.setattr(summary, "summary_groups", spy)
     with tenant_scope(tenant):
         result = health_compute(tenant=tenant, day=day, chunk_size=1)
         chunks = list(HealthRunChunk.objects.filter(run=result.run))
     assert result.run.status == "done" and len(chunks) == 5
-    assert all(c.summary is not None and len(c.summary["groups"]) == 1 for c in chunks)
+    # one grouped query per chunk, none over the whole date; the finished run clears what it added up
+    assert len(ranges) == 5 and None not in ranges
+    assert all(c.summary is None for c in chunks)
+    monkeypatch.undo()
     from_chunks = _summary_rows(tenant, day)
     with tenant_scope(tenant):
         summary.write_summary(tenant, day)  # the whole date in one query
@@ -57,7 +68,7 @@ def test_a_chunk_done_without_a_summary_makes_the_close_query_the_whole_date(ten
     monkeypatch.setattr(summary, "chunk_summary", first_without)
     with tenant_scope(tenant):
         result = health_compute(tenant=tenant, day=day, chunk_size=2)
-        assert HealthRunChunk.objects.filter(run=result.run, summary__isnull=True).count() == 1
+    assert result.run.status == "done" and len(calls) == 2
     closed = _summary_rows(tenant, day)
     with tenant_scope(tenant):
         summary.write_summary(tenant, day)
