@@ -183,8 +183,6 @@ def _settings(ctx, run, w: features.Window, now) -> Sql:
 
 # --- Features: the ORM aggregates of analytics.services.features, as CTEs ---------------------
 
-EVENT_KIND = {kind: i for i, kind in enumerate(features.ACTIVITY_KINDS)}
-
 
 def _sources(ctx, w: features.Window, first_id, last_id) -> list[tuple[str, Sql]]:
     """(CTE name, query) for each feature aggregate: the same querysets chunk_features runs."""
@@ -209,26 +207,24 @@ def _sources(ctx, w: features.Window, first_id, last_id) -> list[tuple[str, Sql]
 
 
 def _event_columns() -> Sql:
-    """features._event_features: the per-kind counts of `ev_kind` as one row per partner."""
-    columns = ["sum(n30)::bigint AS e30", "sum(n90)::bigint AS e90", "sum(nprev)::bigint AS eprev"]
-    pieces = [Sql(", ".join(columns), [])]
-    for kind, i in EVENT_KIND.items():
-        pieces.append(compose(f"coalesce(sum(n30) FILTER (WHERE kind = {{k}}), 0)::bigint AS k{i}_30, "
-                              f"coalesce(sum(n90) FILTER (WHERE kind = {{k}}), 0)::bigint AS k{i}_90",
-                              k=param(kind, "text")))
-    return compose("SELECT partner_id, {columns} FROM ev_kind GROUP BY partner_id", columns=join(pieces, ", "))
-
-
-def _activity() -> Sql:
-    """features.chunk_features "activity": {kind: [30 days, 90 days]} for kinds seen in 90 days."""
-    members = [f"CASE WHEN ev.k{i}_90 > 0 THEN {lit(json.dumps(kind) + ': [')} || ev.k{i}_30 || ', ' "
-               f"|| ev.k{i}_90 || ']' END" for kind, i in EVENT_KIND.items()]
-    return Sql(f"({lit('{')} || concat_ws(', ', {', '.join(members)}) || '}}')::jsonb", [])
+    """features._event_features per partner from `ev_kind`: the totals, the counts the features
+    use, and "activity" ({kind: [30 days, 90 days]} for the known kinds seen in 90 days) as the
+    JSON members' text, aggregated straight from the per-kind rows (no column per kind)."""
+    return compose("""SELECT partner_id,
+        sum(n30)::bigint AS e30, sum(n90)::bigint AS e90, sum(nprev)::bigint AS eprev,
+        coalesce(sum(n30) FILTER (WHERE kind = {sign_in}), 0)::bigint AS sign_ins_30,
+        coalesce(sum(n30) FILTER (WHERE kind IN ({viewed}, {downloaded})), 0)::bigint AS content_30,
+        coalesce(sum(n90) FILTER (WHERE kind = {course}), 0)::bigint AS courses_90,
+        -- the kinds kept are known identifiers: quoting them is enough
+        string_agg('"' || kind || '": [' || n30 || ', ' || n90 || ']', ', ') FILTER (WHERE kind IN {kinds}) AS activity
+    FROM ev_kind GROUP BY partner_id""",
+                   sign_in=param("sign_in", "text"), viewed=param("content_viewed", "text"),
+                   downloaded=param("content_downloaded", "text"), course=param("course_completed", "text"),
+                   kinds=_in(features.ACTIVITY_KINDS))
 
 
 def _feature() -> Sql:
     """features.chunk_features: one row per partner, columns named like the snapshot's."""
-    k = EVENT_KIND
     periods = []
     for p in features.PERIODS:
         periods += [f"coalesce(dl.decided_{p}, 0) AS decided_{p}",
@@ -242,10 +238,9 @@ def _feature() -> Sql:
     return compose(f"""
     SELECT p.id AS partner_id, p.status, p.tier_id, p.partner_type_id, p.partner_type__transacts AS transacts,
         coalesce(ev.e30, 0) AS events_30, coalesce(ev.e90, 0) AS events_90, coalesce(ev.eprev, 0) AS events_prev_30,
-        coalesce(ev.k{k['sign_in']}_30, 0) AS sign_ins_30,
-        coalesce(ev.k{k['content_viewed']}_30, 0) + coalesce(ev.k{k['content_downloaded']}_30, 0) AS content_30,
-        coalesce(ev.k{k['course_completed']}_90, 0) AS courses_90,
-        {{activity}} AS activity,
+        coalesce(ev.sign_ins_30, 0) AS sign_ins_30, coalesce(ev.content_30, 0) AS content_30,
+        coalesce(ev.courses_90, 0) AS courses_90,
+        ({lit('{')} || coalesce(ev.activity, '') || '}}')::jsonb AS activity,
         cfg.day - si.last_sign_in AS days_since_sign_in,
         coalesce(dl.registered_90, 0) AS deals_registered_90,
         coalesce(dl.won_12m, 0) AS deals_won_12m, coalesce(dl.lost_12m, 0) AS deals_lost_12m,
@@ -283,7 +278,7 @@ def _feature() -> Sql:
     LEFT JOIN ob ON ob.partner_id = p.id
     LEFT JOIN steps ON steps.path_id = ob.path_id
     LEFT JOIN mdf_alloc ON mdf_alloc.partner_id = p.id
-    LEFT JOIN mdf_used ON mdf_used.partner_id = p.id""", activity=_activity())
+    LEFT JOIN mdf_used ON mdf_used.partner_id = p.id""")
 
 
 # --- Health score: scoring.health_score ------------------------------------------------------
