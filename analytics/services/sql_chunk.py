@@ -125,7 +125,8 @@ def jnum(x: str) -> str:
 
 
 def jdigits(x: str) -> str:
-    """A number as a JSON string of its exact digits (money, as Python's str(Decimal)); x not null."""
+    """A JSON string of a value whose text needs no escaping: a number's exact digits (money, as
+    Python's str(Decimal)) or a UUID; x not null."""
     return f"('\"' || ({x})::text || '\"')"
 
 

@@ -74,7 +74,6 @@ def write_summary(tenant, day: date, groups: list[dict] | None = None) -> int:
     (summary_groups of every chunk of the run) when given, else from one query over the date."""
     if groups is None:
         groups = summary_groups(tenant, day)
-    names = list(_aggregates(tenant))
     decimal_fields = {f.name for f in SnapshotSummary._meta.fields if isinstance(f, models.DecimalField)}
     # Every figure is a count or a sum, so the all-regions row and each region's row are sums of the
     # groups (a partner serving two regions counts in both, as a region filter would count it).
@@ -84,8 +83,10 @@ def write_summary(tenant, day: date, groups: list[dict] | None = None) -> int:
         served = sorted(set(row["regions"]) & regions)
         for region in ["", *served]:
             cell = cells.setdefault((region, *(row[k] for k in SEGMENT)), {})
-            for name in names:
-                value = row[name] or 0
+            for name, value in row.items():
+                if name in SEGMENT or name == "regions":
+                    continue
+                value = value or 0
                 if name in decimal_fields:
                     value = Decimal(value)
                 cell[name] = cell.get(name, 0) + value

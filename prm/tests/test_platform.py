@@ -98,14 +98,30 @@ def test_events_are_append_only_and_reach_subscribers_after_commit(tenant, partn
         assert EngagementEvent.objects.filter(partner=partner).count() == 1
 
 
+def _postgres_options(**env) -> str | None:
+    """The connection options prm.settings gives a PostgreSQL DATABASE_URL (settings read afresh in a
+    subprocess; nothing connects)."""
+    import os
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k != "DB_PG_OPTIONS"}
+    environment.update(DATABASE_URL="postgres://prm@db.example:5432/prm", **env)
+    code = "from prm import settings; print(settings.DATABASES['default'].get('OPTIONS', {}).get('options'))"
+    out = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
 @pytest.mark.django_db
 def test_postgres_connections_run_without_jit_compilation():
     """Page queries over large tenants pass JIT's cost threshold and spent 20-100 ms compiling to
-    save a few: the app's connections turn it off (DB_PG_OPTIONS)."""
+    save a few: the app's connections turn it off (DB_PG_OPTIONS), unless an operator behind a
+    pooler clears the option. On PostgreSQL the live connection is checked too."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("JIT is a PostgreSQL setting; SQLite has none (CI runs this on PostgreSQL)")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "off"
+    assert _postgres_options() == "-c jit=off"
+    assert _postgres_options(DB_PG_OPTIONS="") == "None"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
