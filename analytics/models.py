@@ -287,7 +287,19 @@ class PartnerHealthSnapshot(TenantOwnedModel):
     fulfilled_deals_365 = models.PositiveIntegerField(default=0)
     # Score
     score = models.PositiveSmallIntegerField(_("health score"), validators=[MaxValueValidator(100)])
-    components = models.JSONField(default=dict, blank=True)
+    # The breakdown: each component's value between 0 and 1 (NULL: does not apply to this partner)
+    # and the weights in force ({component: weight}); `components` derives the points from them.
+    # Plain columns rather than a JSON breakdown per row: a night writes one row per partner, and
+    # the JSON object (a third of the row) took about a tenth of the nightly job to build and store.
+    component_activity = models.FloatField(null=True, blank=True)
+    component_recency = models.FloatField(null=True, blank=True)
+    component_trend = models.FloatField(null=True, blank=True)
+    component_deals = models.FloatField(null=True, blank=True)
+    component_wins = models.FloatField(null=True, blank=True)
+    component_onboarding = models.FloatField(null=True, blank=True)
+    component_certifications = models.FloatField(null=True, blank=True)
+    component_mdf = models.FloatField(null=True, blank=True)
+    component_weights = models.JSONField(default=dict, blank=True)
     # Churn
     churn_risk = models.FloatField(_("churn risk"), validators=[MinValueValidator(0), MaxValueValidator(1)])
     churn_method = models.CharField(max_length=8, choices=ChurnMethod.choices, default=ChurnMethod.RULES)
@@ -323,6 +335,17 @@ class PartnerHealthSnapshot(TenantOwnedModel):
     @property
     def risk_percent(self) -> int:
         return round(self.churn_risk * 100)
+
+    @property
+    def component_values(self) -> dict[str, float | None]:
+        return {key: getattr(self, f"component_{key}") for key in COMPONENT_KEYS}
+
+    @property
+    def components(self) -> dict[str, dict]:
+        """{component: {value, weight, points, applies}}: the score's breakdown."""
+        from analytics.services.scoring import breakdown
+
+        return breakdown(self.component_values, self.component_weights)
 
 
 class SnapshotSummary(TenantOwnedModel):

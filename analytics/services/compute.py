@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from analytics.models import COMPONENT_KEYS
 from analytics.models import PartnerHealthSnapshot as Snapshot
 from analytics.services import actions as actions_mod
 from analytics.services import churn, features, scoring, tier_eval
@@ -24,7 +25,8 @@ SNAPSHOT_FIELDS = [
     *[f"{role}_{what}_{p}" for p in features.PERIODS for role in features.ROLES for what in ("won", "deals")],
 ]
 UPDATE_FIELDS = SNAPSHOT_FIELDS + [
-    "run", "status", "tier", "partner_type", "score", "components", "churn_risk", "churn_method", "churn_reasons",
+    "run", "status", "tier", "partner_type", "score", *[f"component_{key}" for key in COMPONENT_KEYS],
+    "component_weights", "churn_risk", "churn_method", "churn_reasons",
     "churn_note", "recommendation", "recommended_tier", "next_tier", "tier_missing", "next_tier_missing",
     "tier_action", "next_actions", "computed_at",
 ]
@@ -85,9 +87,10 @@ def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[dict]:
     rows = features.chunk_features(ctx.tenant, ctx.day, first_id, last_id)
     if not rows:
         return []
-    scores, breakdowns = {}, {}
+    scores, values = {}, {}
     for row in rows:
-        scores[row["partner_id"]], breakdowns[row["partner_id"]] = scoring.health_score(row, ctx.params)
+        scores[row["partner_id"]], values[row["partner_id"]] = scoring.health_score(row, ctx.params)
+    weights = {key: ctx.params.weights[key] for key in COMPONENT_KEYS}
     risks = _churn(ctx, rows, scores)
     evaluations = tier_eval.evaluate(ctx.tenant, day=ctx.day, partners=rows, tiers=ctx.tiers, scores=scores)
     ranks = {t.pk: t.rank for t in ctx.tiers}
@@ -101,7 +104,8 @@ def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[dict]:
         snapshot.update(
             tenant_id=ctx.tenant.pk, partner_id=pid, date=ctx.day, run_id=run.pk, status=row["status"],
             tier_id=row["tier_id"], partner_type_id=row["partner_type_id"], score=scores[pid],
-            components=breakdowns[pid], churn_risk=risk, churn_method=method, churn_reasons=reasons,
+            **{f"component_{key}": value for key, value in values[pid].items()}, component_weights=weights,
+            churn_risk=risk, churn_method=method, churn_reasons=reasons,
             churn_note=note[:300], recommendation=evaluation.recommendation,
             recommended_tier_id=evaluation.recommended_tier_id, next_tier_id=evaluation.next_tier_id,
             tier_missing=evaluation.missing, next_tier_missing=evaluation.next_missing,

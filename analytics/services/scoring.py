@@ -2,8 +2,9 @@
 
 Pure functions over one partner's features (already aggregated set-based), so the exact numbers
 are easy to check by hand. A component that does not apply to a partner (no closed deals yet, no
-MDF allocation, no onboarding path) is left out and the remaining weights are re-normalised; the
-breakdown stored on the snapshot says so.
+MDF allocation, no onboarding path) is left out and the remaining weights are re-normalised. A
+snapshot stores each component's value (NULL: does not apply) and the weights in force; its
+breakdown (points per component) follows from those (`breakdown`).
 
 Components (defaults in analytics.models.COMPONENTS):
 - activity: engagement events in the last 30 days / the tenant's activity target (capped at 1);
@@ -76,21 +77,26 @@ def component_values(f: Mapping, params: ScoringParams) -> dict[str, float | Non
     }
 
 
-def health_score(f: Mapping, params: ScoringParams) -> tuple[int, dict]:
-    """(score 0–100, breakdown {component: {value, weight, points, applies}}).
+def points(values: Mapping[str, float | None], weights: Mapping[str, int]) -> dict[str, float]:
+    """{component: points}: weight × value / (sum of the applicable weights) × 100, so the points add
+    up to the score before rounding; 0 for a component that does not apply."""
+    applicable = sum(weights.get(k, 0) for k in COMPONENT_KEYS if values.get(k) is not None)
+    return {k: (100 * weights.get(k, 0) * values[k] / applicable) if (values.get(k) is not None and applicable)
+            else 0.0 for k in COMPONENT_KEYS}
 
-    points = weight × value / (sum of the applicable weights) × 100, so the points add up to the
-    score before rounding.
-    """
+
+def health_score(f: Mapping, params: ScoringParams) -> tuple[int, dict[str, float | None]]:
+    """(score 0–100, the component values it was computed from)."""
     values = component_values(f, params)
-    applicable = sum(params.weights[k] for k in COMPONENT_KEYS if values[k] is not None)
-    breakdown: dict[str, dict] = {}
     total = 0.0
-    for key in COMPONENT_KEYS:
-        value = values[key]
-        weight = params.weights[key]
-        points = (100 * weight * value / applicable) if (value is not None and applicable) else 0.0
-        total += points
-        breakdown[key] = {"value": None if value is None else round(value, 4), "weight": weight,
-                          "points": round(points, 2), "applies": value is not None}
-    return int(round(total)), breakdown
+    for value in points(values, params.weights).values():  # summed in COMPONENT_KEYS order, as SQL does
+        total += value
+    return int(round(total)), values
+
+
+def breakdown(values: Mapping[str, float | None], weights: Mapping[str, int]) -> dict[str, dict]:
+    """{component: {value, weight, points, applies}} from what a snapshot stores (its component values
+    and the weights of its run), rounded for display: values to 4 places, points to 2."""
+    earned = points(values, weights)
+    return {k: {"value": None if values.get(k) is None else round(values[k], 4), "weight": weights.get(k, 0),
+                "points": round(earned[k], 2), "applies": values.get(k) is not None} for k in COMPONENT_KEYS}

@@ -135,11 +135,6 @@ def jstr(x: str) -> str:
     return f"coalesce(to_json(({x})::text)::text, 'null')"
 
 
-def jbool(x: str) -> str:
-    """true or false (x never null)."""
-    return f"CASE WHEN {x} THEN 'true' ELSE 'false' END"
-
-
 def jobject(members: list[tuple[str, str]]) -> str:
     """A JSON object's text from (key, value's JSON text) pairs."""
     pieces = [part for i, (name, value) in enumerate(members) for part in (key(name, first=i == 0), value)]
@@ -170,6 +165,7 @@ def _settings(ctx, run, w: features.Window, now) -> Sql:
         ("certifications_target", p.certifications_target, "int"),
         ("recency_full_days", p.recency_full_days, "int"), ("recency_zero_days", p.recency_zero_days, "int"),
         *[(f"w_{key}", p.weights[key], "int") for key in COMPONENT_KEYS],
+        ("component_weights", json.dumps({key: p.weights[key] for key in COMPONENT_KEYS}), "jsonb"),
         # actions.next_actions
         ("actions_certifications_target", ctx.certifications_target, "int"),
         ("no_deal_days", actions_mod.NO_DEAL_DAYS, "int"), ("reengage_days", actions_mod.REENGAGE_DAYS, "int"),
@@ -305,8 +301,8 @@ COMPONENT_VALUES = {
 
 
 def _score() -> Sql:
-    """`scored`: a feature row with its score and breakdown, in three steps per partner: component
-    values, the applicable weights, then points (100 × weight × value / applicable weights). Each
+    """`scored`: a feature row with its score and component values, in three steps per partner:
+    component values, the applicable weights, then points (100 × weight × value / applicable weights). Each
     step is a LATERAL subquery with OFFSET 0, a fence that keeps PostgreSQL from pasting a step's
     expressions into every later use (it would evaluate each value a dozen times)."""
     assert list(COMPONENT_VALUES) == COMPONENT_KEYS
@@ -317,12 +313,10 @@ def _score() -> Sql:
         f"THEN (100 * cfg.w_{k})::float8 * v.v_{k} / a.applicable ELSE 0::float8 END AS p_{k}" for k in COMPONENT_KEYS)
     # Summed in COMPONENT_KEYS order like Python's loop, so the float total (and its rounding) agree.
     total = " + ".join(f"p.p_{k}" for k in COMPONENT_KEYS)
-    breakdown = jobject([(k, jobject([
-        ("value", jnum(round_float(f"v.v_{k}", 4))), ("weight", jnum(f"cfg.w_{k}")),
-        ("points", jnum(round_float(f"p.p_{k}", 2))), ("applies", jbool(f"v.v_{k} IS NOT NULL"))]))
-        for k in COMPONENT_KEYS])
+    # The snapshot keeps the values (the breakdown's points follow from them and the weights).
+    values_kept = ", ".join(f"v.v_{k} AS component_{k}" for k in COMPONENT_KEYS)
     return Sql(f"""
-    SELECT f.*, round({total})::int AS score, {breakdown}::jsonb AS components
+    SELECT f.*, round({total})::int AS score, {values_kept}
     FROM feature f CROSS JOIN cfg
     CROSS JOIN LATERAL (SELECT {values} OFFSET 0) v
     CROSS JOIN LATERAL (SELECT {applicable} AS applicable OFFSET 0) a
@@ -617,7 +611,9 @@ def _columns() -> dict[str, str]:
         **{name: f"e.{name}" for name in SNAPSHOT_FIELDS},
         "sourced_won_30": "e.won_revenue_30", "sourced_won_90": "e.won_revenue_90",
         "sourced_won_365": "e.won_revenue_12m", "sourced_deals_365": "e.deals_won_12m",
-        **{name: f"e.{name}" for name in ("score", "components", "churn_risk", "churn_method", "churn_reasons",
+        **{f"component_{key}": f"e.component_{key}" for key in COMPONENT_KEYS},
+        "component_weights": "cfg.component_weights",
+        **{name: f"e.{name}" for name in ("score", "churn_risk", "churn_method", "churn_reasons",
                                           "churn_note", "recommendation", "recommended_tier_id", "next_tier_id",
                                           "tier_missing", "next_tier_missing")},
         "tier_action": f"CASE WHEN {MOVER} THEN coalesce(cfg.mover_action, cfg.tier_action) ELSE cfg.tier_action END",

@@ -124,6 +124,23 @@ def test_changed_weights_change_the_score(tenant, program, day):
     assert _run(tenant, day)["Northwind"].score == 50  # activity alone: 10 / 20
 
 
+def test_a_snapshot_keeps_its_component_values_and_the_weights_it_was_scored_with(tenant, program, day):
+    """The breakdown is derived from what the row stores, so a later change of weights does not
+    rewrite the points of earlier snapshots."""
+    from analytics.services.program import analytics_settings_update
+
+    n = _run(tenant, day)["Northwind"]
+    assert n.component_values == {"activity": 0.5, "recency": 1.0, "trend": 0.75, "deals": 2 / 3, "wins": 0.5,
+                                  "onboarding": 0.75, "certifications": 0.5, "mdf": 0.25}
+    assert n.component_weights == {"activity": 25, "recency": 15, "trend": 10, "deals": 15, "wins": 10,
+                                   "onboarding": 10, "certifications": 10, "mdf": 5}
+    with tenant_scope(tenant):
+        analytics_settings_update(tenant=tenant, actor=None, data={"weight_activity": 100})
+        stored = PartnerHealthSnapshot.objects.get(pk=n.pk)
+    assert stored.components["activity"] == {"value": 0.5, "weight": 25, "points": 12.5, "applies": True}
+    assert round(sum(c["points"] for c in stored.components.values())) == stored.score == 64
+
+
 def test_tier_evaluation_agrees_with_the_partners_requirement_check(tenant, program, day):
     """The nightly evaluation applies partners.services.tiers' rules in bulk; partner by partner,
     `tier_requirements_check` must reach the same tier and name the same missing requirements."""
