@@ -41,6 +41,9 @@ from analytics.services import churn, compute, features
 
 # --- SQL pieces ------------------------------------------------------------------------------
 
+# How a CTE runs (see chunk_statement).
+INLINE, MATERIALIZED, FENCED = "inline", "materialized", "fenced"
+
 
 @dataclass
 class Sql:
@@ -357,7 +360,7 @@ def _model_inputs() -> list[str]:
     return inputs
 
 
-def _model_churn() -> list[tuple[str, Sql, bool]]:
+def _model_churn() -> list[tuple[str, Sql, str]]:
     """churn.model_scores for the scored statuses: contribution_j = (x_j − mean_j) / scale_j × coef_j,
     risk = sigmoid(Σ contributions + intercept), reasons = the three largest contributions above
     0.05 with the feature's stored value (ranked for all partners at once: one sort, no per-row one)."""
@@ -372,7 +375,7 @@ def _model_churn() -> list[tuple[str, Sql, bool]]:
     candidates = ", ".join(f"({j}, cc.c{j})" for j in range(len(churn.FEATURES)))
     return [
         ("churn_contribution", compose(f"SELECT s.partner_id, {contributions} FROM scored s CROSS JOIN model m "
-                                       "WHERE s.status IN {scored}", scored=_in(churn.SCORED_STATUSES)), True),
+                                       "WHERE s.status IN {scored}", scored=_in(churn.SCORED_STATUSES)), MATERIALIZED),
         # Contributions above 0.05 only are ranked (the others can never be reasons), and only the
         # three kept are turned into JSON with their partner's value.
         ("churn_reason", Sql(f"""
@@ -383,17 +386,17 @@ def _model_churn() -> list[tuple[str, Sql, bool]]:
           WHERE c.contribution > 0.05) v
     JOIN scored s ON s.partner_id = v.partner_id
     WHERE v.position <= 3
-    GROUP BY v.partner_id""", []), False),
+    GROUP BY v.partner_id""", []), INLINE),
         ("churn", compose(f"""
     SELECT cc.partner_id,
         {round_float(f'1 / (1 + exp(-greatest(-60, least(60, {logit}))))', 4)} AS risk,
         coalesce(r.reasons, '[]'::jsonb) AS reasons, {{method}} AS method, '' AS note
     FROM churn_contribution cc CROSS JOIN model m LEFT JOIN churn_reason r ON r.partner_id = cc.partner_id""",
-                          method=param(Snapshot.ChurnMethod.MODEL.value, "text")), False),
+                          method=param(Snapshot.ChurnMethod.MODEL.value, "text")), INLINE),
     ]
 
 
-def _rule_churn(note: str) -> list[tuple[str, Sql, bool]]:
+def _rule_churn(note: str) -> list[tuple[str, Sql, str]]:
     """churn.rule_score for the scored statuses: each rule that fires adds its weight (base 0.05,
     capped at 0.95); the reasons are the three heaviest, with the value that fired them."""
     weights = dict(churn.RULES)
@@ -432,7 +435,7 @@ def _rule_churn(note: str) -> list[tuple[str, Sql, bool]]:
     FROM scored s WHERE s.status IN {{scored}}""",
                               cap=param(churn.RULE_CAP, "float8"), base=param(churn.RULE_BASE, "float8"), total=total,
                               method=param(Snapshot.ChurnMethod.RULES.value, "text"),
-                              note=param(note[:300], "text"), scored=_in(churn.SCORED_STATUSES)), False)]
+                              note=param(note[:300], "text"), scored=_in(churn.SCORED_STATUSES)), INLINE)]
 
 
 def _churn_columns() -> Sql:
@@ -514,14 +517,18 @@ def _gaps(tier: str) -> str:
 
 
 def _tier_reach() -> str:
-    """Per partner: the tier reached (climbing the ladder while every tier's requirements are met,
-    the entry tier at least) and the ladder position of its current tier (NULL: none, or no tiers)."""
-    first_unmet = f"min(l.ord) FILTER (WHERE NOT {_meets('l')})"
-    return f"""SELECT s.partner_id,
-        (SELECT CASE WHEN {first_unmet} IS NULL THEN max(l.ord) ELSE greatest({first_unmet} - 1, 0) END
-         FROM ladder l) AS reached_ord,
-        (SELECT min(l.ord) FROM ladder l WHERE l.tier_id = s.tier_id) AS current_ord
-    FROM scored s"""
+    """Per partner, from one pass over the ladder (one subplan per row: [first tier whose
+    requirements are unmet, top, the current tier]): the tier reached (climbing the ladder while
+    every tier's requirements are met, the entry tier at least), the ladder position of its current
+    tier (NULL: none, or no tiers), and the next tier: the first above both. The ladder is in rank
+    order and ranks are unique, so that is the one after the higher of the two."""
+    ords = (f"(SELECT ARRAY[min(l.ord) FILTER (WHERE NOT {_meets('l')}), max(l.ord), "
+            "min(l.ord) FILTER (WHERE l.tier_id = s.tier_id)] FROM ladder l)")
+    return f"""SELECT partner_id, reached_ord, current_ord,
+        CASE WHEN greatest(current_ord, reached_ord) < top THEN greatest(current_ord, reached_ord) + 1 END AS next_ord
+    FROM (SELECT partner_id, CASE WHEN a[1] IS NULL THEN a[2] ELSE greatest(a[1] - 1, 0) END AS reached_ord,
+                 a[3] AS current_ord, a[2] AS top
+          FROM (SELECT s.partner_id, {ords} AS a FROM scored s OFFSET 0) per_row) t"""
 
 
 # --- Putting it together ----------------------------------------------------------------------
@@ -559,9 +566,7 @@ def _evaluated() -> Sql:
     JOIN tier_reach r ON r.partner_id = s.partner_id
     LEFT JOIN ladder lr ON lr.ord = r.reached_ord
     LEFT JOIN ladder lc ON lc.ord = r.current_ord
-    -- the next tier: the first above both the current and the reached one
-    LEFT JOIN ladder ln ON ln.ord = (SELECT min(l.ord) FROM ladder l
-                                     WHERE l.rank > greatest(coalesce(lc.rank, 0), lr.rank))""",
+    LEFT JOIN ladder ln ON ln.ord = r.next_ord""",
                    churn_columns=_churn_columns(), current_missing=_missing("lc"), next_missing=_missing("ln"),
                    next_gaps=_gaps("ln"))
 
@@ -644,30 +649,38 @@ def _insert() -> Sql:
     RETURNING partner_id, recommendation, recommended_tier_id, score""", next_actions=_next_actions())
 
 
+def _cte(name: str, query: Sql, mode: str) -> Sql:
+    if mode == FENCED:
+        return Sql(f"{name} AS (\n{query.text}\nOFFSET 0\n)", query.params)
+    return Sql(f"{name} AS {'MATERIALIZED ' if mode == MATERIALIZED else ''}(\n{query.text}\n)", query.params)
+
+
 def chunk_statement(ctx, run, first_id, last_id, *, now=None) -> Sql:
     """The whole chunk as one statement. Its result is one row: (rows written, and the partners
     whose tier should move: ids, recommendations, recommended tiers, scores)."""
     w = features.Window(ctx.day)
     course, course_type = _courses(ctx.courses)
-    ctes: list[tuple[str, Sql, bool]] = [
-        ("cfg", _settings(ctx, run, w, now or timezone.now()), False),
-        *[(name, query, False) for name, query in _sources(ctx, w, first_id, last_id)],
-        # MATERIALIZED: every later step reads these columns several times; without it PostgreSQL
-        # would inline the CTE and evaluate each expression again at every use.
-        ("feature", _feature(), True),
-        ("scored", _score(), True),
-        ("ladder", _ladder(ctx.tiers), True),
-        ("tier_reach", Sql(_tier_reach(), []), True),
-        ("course", course, True),
-        ("course_type", course_type, True),
+    # How each CTE is run. INLINE: pasted into its reader. MATERIALIZED: computed once into a
+    # tuplestore, for the steps that several later ones read (inlined, PostgreSQL would evaluate its
+    # expressions again at every use). FENCED: for a step read exactly once: inlined as a subquery
+    # that OFFSET 0 keeps whole, so each row's expressions are computed once and handed up as they
+    # are, without storing and copying the wide rows.
+    ctes: list[tuple[str, Sql, str]] = [
+        ("cfg", _settings(ctx, run, w, now or timezone.now()), INLINE),
+        *[(name, query, INLINE) for name, query in _sources(ctx, w, first_id, last_id)],
+        ("feature", _feature(), FENCED),
+        ("scored", _score(), MATERIALIZED),
+        ("ladder", _ladder(ctx.tiers), MATERIALIZED),
+        ("tier_reach", Sql(_tier_reach(), []), MATERIALIZED),
+        ("course", course, MATERIALIZED),
+        ("course_type", course_type, MATERIALIZED),
     ]
     if ctx.model.get("method") == "model":
-        ctes += [("model", _model(ctx.model), True), *_model_churn()]
+        ctes += [("model", _model(ctx.model), MATERIALIZED), *_model_churn()]
     else:
         ctes += _rule_churn(churn.rules_note(ctx.model))
-    ctes += [("evaluated", _evaluated(), True), ("written", _insert(), False)]
-    with_list = join([Sql(f"{name} AS {'MATERIALIZED ' if materialized else ''}(\n{query.text}\n)", query.params)
-                      for name, query, materialized in ctes])
+    ctes += [("evaluated", _evaluated(), MATERIALIZED), ("written", _insert(), INLINE)]
+    with_list = join([_cte(name, query, mode) for name, query, mode in ctes])
     # Only under automatic tier evaluation are the movers needed back (their changes are made one
     # by one in Python); otherwise their rows already say what happens, and a count is enough.
     mover = MOVER.replace("e.", "")
