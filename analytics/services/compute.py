@@ -90,7 +90,7 @@ def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[dict]:
     scores, values = {}, {}
     for row in rows:
         scores[row["partner_id"]], values[row["partner_id"]] = scoring.health_score(row, ctx.params)
-    weights = {key: ctx.params.weights[key] for key in COMPONENT_KEYS}
+    weights = dict(ctx.params.weights)
     risks = _churn(ctx, rows, scores)
     evaluations = tier_eval.evaluate(ctx.tenant, day=ctx.day, partners=rows, tiers=ctx.tiers, scores=scores)
     ranks = {t.pk: t.rank for t in ctx.tiers}

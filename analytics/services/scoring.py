@@ -88,9 +88,7 @@ def points(values: Mapping[str, float | None], weights: Mapping[str, int]) -> di
 def health_score(f: Mapping, params: ScoringParams) -> tuple[int, dict[str, float | None]]:
     """(score 0–100, the component values it was computed from)."""
     values = component_values(f, params)
-    total = 0.0
-    for value in points(values, params.weights).values():  # summed in COMPONENT_KEYS order, as SQL does
-        total += value
+    total = sum(points(values, params.weights).values())  # in COMPONENT_KEYS order, as SQL adds them
     return int(round(total)), values
 
 

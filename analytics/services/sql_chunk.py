@@ -168,7 +168,7 @@ def _settings(ctx, run, w: features.Window, now) -> Sql:
         ("certifications_target", p.certifications_target, "int"),
         ("recency_full_days", p.recency_full_days, "int"), ("recency_zero_days", p.recency_zero_days, "int"),
         *[(f"w_{key}", p.weights[key], "int") for key in COMPONENT_KEYS],
-        ("component_weights", json.dumps({key: p.weights[key] for key in COMPONENT_KEYS}), "jsonb"),
+        ("component_weights", json.dumps(dict(p.weights)), "jsonb"),
         # actions.next_actions
         ("actions_certifications_target", ctx.certifications_target, "int"),
         ("no_deal_days", actions_mod.NO_DEAL_DAYS, "int"), ("reengage_days", actions_mod.REENGAGE_DAYS, "int"),
@@ -305,9 +305,9 @@ COMPONENT_VALUES = {
 
 def _score() -> Sql:
     """`scored`: a feature row with its score and component values, in three steps per partner:
-    component values, the applicable weights, then points (100 × weight × value / applicable weights). Each
-    step is a LATERAL subquery with OFFSET 0, a fence that keeps PostgreSQL from pasting a step's
-    expressions into every later use (it would evaluate each value a dozen times)."""
+    component values, the applicable weights, then points (100 × weight × value / applicable
+    weights). Each step is a LATERAL subquery with OFFSET 0, a fence that keeps PostgreSQL from
+    pasting a step's expressions into every later use (it would evaluate each value a dozen times)."""
     assert list(COMPONENT_VALUES) == COMPONENT_KEYS
     values = ", ".join(f"{expr} AS v_{key}" for key, expr in COMPONENT_VALUES.items())
     applicable = " + ".join(f"CASE WHEN v.v_{k} IS NOT NULL THEN cfg.w_{k} ELSE 0 END" for k in COMPONENT_KEYS)
@@ -446,9 +446,10 @@ def _churn_columns() -> Sql:
             AS churn_risk,
         coalesce(ch.method, {rules}) AS churn_method,
         CASE WHEN ch.partner_id IS NOT NULL THEN ch.reasons
-             WHEN s.status = 'churned' THEN jsonb_build_array(jsonb_build_object('rule', 'status_' || s.status))
+             WHEN s.status = 'churned' THEN {churned}::jsonb
              ELSE '[]'::jsonb END AS churn_reasons,
-        coalesce(ch.note, '') AS churn_note""", rules=param(Snapshot.ChurnMethod.RULES.value, "text"))
+        coalesce(ch.note, '') AS churn_note""", rules=param(Snapshot.ChurnMethod.RULES.value, "text"),
+                   churned=lit(json.dumps([{"rule": "status_churned"}])))
 
 
 # --- Tier evaluation: tier_eval.evaluate --------------------------------------------------------
