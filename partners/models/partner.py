@@ -61,8 +61,9 @@ class Partner(TenantOwnedModel):
             models.UniqueConstraint(
                 fields=["tenant", "domain"], condition=~models.Q(domain=""), name="partner_unique_domain"
             ),
-            # What tenant-owned rows that name a partner reference (with their own tenant): the database
-            # then refuses a row whose partner belongs to another tenant (analytics migration 0009).
+            # What tenant-owned rows that name a partner can reference together with their own tenant:
+            # on PostgreSQL the health snapshots do (analytics migration 0009), so the database refuses
+            # a snapshot whose partner belongs to another tenant.
             models.UniqueConstraint(fields=["tenant", "id"], name="partner_tenant_key"),
         ]
         indexes = [
