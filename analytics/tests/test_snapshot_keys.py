@@ -33,6 +33,7 @@ def _check_now():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+@pytest.mark.postgres
 def test_the_snapshot_table_has_one_composite_key_and_no_tenant_index():
     _postgres_only()
     table = PartnerHealthSnapshot._meta.db_table
@@ -47,6 +48,7 @@ def test_the_snapshot_table_has_one_composite_key_and_no_tenant_index():
     assert all(columns[0] == "tenant_id" for columns in indexes if columns != ["id"])
 
 
+@pytest.mark.postgres
 def test_a_snapshot_of_another_tenants_partner_is_refused(tenant, other_tenant):
     _postgres_only()
     stranger = PartnerFactory(tenant=other_tenant)
@@ -57,6 +59,7 @@ def test_a_snapshot_of_another_tenants_partner_is_refused(tenant, other_tenant):
         assert not PartnerHealthSnapshot.objects.exists()
 
 
+@pytest.mark.postgres
 def test_a_snapshot_of_the_tenants_own_partner_is_stored(tenant):
     _postgres_only()
     own = PartnerFactory(tenant=tenant)
@@ -67,8 +70,9 @@ def test_a_snapshot_of_the_tenants_own_partner_is_stored(tenant):
         assert PartnerHealthSnapshot.objects.get().partner_id == own.pk
 
 
+@pytest.mark.postgres
 def test_a_partner_with_snapshots_cannot_be_removed_behind_djangos_back(tenant):
-    """Django's delete removes the snapshots first; a bare DELETE of the partner would orphan them."""
+    """A bare DELETE of the partner would orphan its snapshots: the key refuses it."""
     _postgres_only()
     own = PartnerFactory(tenant=tenant)
     with scopes_disabled():
@@ -77,5 +81,14 @@ def test_a_partner_with_snapshots_cannot_be_removed_behind_djangos_back(tenant):
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {Partner._meta.db_table} WHERE id = %s", [own.pk])
             _check_now()
-        own.delete()  # the ORM's cascade still works
-        assert not PartnerHealthSnapshot.objects.exists()
+        assert PartnerHealthSnapshot.objects.filter(partner_id=own.pk).exists()
+
+
+def test_deleting_a_partner_removes_its_snapshots(tenant):
+    """Without database cascades (on either backend) Django's on_delete removes them first."""
+    own, other = PartnerFactory(tenant=tenant), PartnerFactory(tenant=tenant)
+    with scopes_disabled():
+        _snapshot(tenant, own)
+        _snapshot(tenant, other)
+        own.delete()
+        assert list(PartnerHealthSnapshot.objects.values_list("partner_id", flat=True)) == [other.pk]
