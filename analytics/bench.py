@@ -321,8 +321,11 @@ def _worker(tenant_id, chunk_ids: list, taken) -> None:
 
 def _fresh_day(tenant, day) -> None:
     """Each night scores a new date (inserts only): remove the day's snapshots of an earlier
-    measurement and vacuum, as autovacuum would have during the day (not timed)."""
-    from django.db import connection
+    measurement and vacuum, as autovacuum would have during the day, then write every dirty page
+    out, as the checkpoints of a quiet day would have (not timed). Without it the run right after
+    the 11 weeks of history (1.1 million rows written) took 6.3–6.8 s against 5.7–6.0 s for the
+    next one; with it both took 5.9 s."""
+    from django.db import DatabaseError, connection
 
     from analytics.models import PartnerHealthSnapshot
 
@@ -330,6 +333,10 @@ def _fresh_day(tenant, day) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s AND date = %s", [tenant.pk, day])
         cursor.execute(f"VACUUM ANALYZE {table}")
+        try:
+            cursor.execute("CHECKPOINT")
+        except DatabaseError as exc:  # needs superuser or the pg_checkpoint role
+            log(f"no checkpoint before the run ({exc})")
 
 
 def nightly(tenant, workers: int, chunk_size: int) -> dict:
@@ -528,7 +535,9 @@ def report(sizes: dict, floor: float, runs: list[dict], dash: dict, small_querie
               "transaction per chunk, finish); the "
               "worker processes stand in for Celery worker processes without the broker round trips. Each timed "
               "run scores a date without snapshots yet, as every night does (re-running a date updates its rows "
-              "instead). The dashboard is timed in-process through the whole middleware stack with a signed-in "
+              "instead), and starts after a checkpoint: the earlier runs' and the history's writes are flushed, as "
+              "the checkpoints of a quiet day would have flushed them. The dashboard is timed in-process through "
+              "the whole middleware stack with a signed-in "
               "executive, computing its figures on every request (refresh=1; otherwise staff share a rendered body for "
               "5 minutes); its figures come from the run's per-segment summary rows.", ""]
     return "\n".join(lines) + "\n"

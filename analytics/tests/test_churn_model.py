@@ -80,6 +80,32 @@ def test_the_model_trained_on_planted_history_reaches_auc_above_0_8_on_a_holdout
     assert model["coef"][churn.FEATURES.index("days_since_sign_in")] > 0
 
 
+def test_a_large_history_is_sampled_from_id_blocks_spread_over_the_partners(tenant, monkeypatch):
+    """With a limit below the tenant's size the sample comes from whole id blocks spread evenly over
+    the id order (read by key range), still ordered by the seeded hash and cut at the limit."""
+    made, planted = plant_history(tenant)
+    monkeypatch.setattr(churn, "SAMPLE_BLOCK", 10)
+    order = sorted(p.pk for p in made)
+    with tenant_scope(tenant):
+        ranges = churn.sample_ranges(tenant, 100)
+        data = churn.training_set(tenant, before=timezone.localdate(), horizon=HORIZON, limit=100)
+        assert churn.sample_ranges(tenant, 300) is None  # 1.5 × 300 ≥ 400 partners: everyone
+    # 150 partners wanted: 15 blocks of 10, every 40 / 15 blocks from the first.
+    assert len(ranges) == 15
+    starts = [order.index(min(p for p in order if first <= p <= last)) for first, last in ranges]
+    assert starts == [10 * int(i * 40 / 15) for i in range(15)]
+    assert all(sum(first <= p <= last for p in order) == 10 for first, last in ranges)
+    # Every sampled partner is active with an outcome, so the limit is reached from the blocks alone.
+    in_blocks = [p for p in order if any(first <= p <= last for first, last in ranges)]
+    assert len(data.y) == 100 and set(data.partners) <= set(in_blocks)
+    label = {p.pk: y for p, y in zip(made, planted, strict=True)}
+    assert list(data.y) == [label[p] for p in data.partners]
+    # The seeded hash decides which 100 of the 150: the same call gives the same sample.
+    with tenant_scope(tenant):
+        again = churn.training_set(tenant, before=timezone.localdate(), horizon=HORIZON, limit=100)
+    assert again.partners == data.partners
+
+
 def test_too_little_history_falls_back_to_rules_and_says_why(tenant):
     plant_history(tenant, partners=30)
     with tenant_scope(tenant):
