@@ -416,6 +416,37 @@ def test_the_chunk_statement_reads_each_table_and_aggregates_each_set_once(tenan
     assert repeated == []
 
 
+def test_a_chunks_events_stream_from_the_partner_kind_index_already_grouped(tenant, varied, day):
+    """Migration analytics 0010: the chunk's events are counted per (partner, kind), the order of
+    the (tenant, partner, kind, occurred_at) index, so they are grouped as they are read: the
+    aggregate's plan has no Sort and no hashed grouping. (On these few rows the planner would
+    rather read the whole table; sequential and bitmap scans are off to see the index plan.)"""
+    import json
+
+    from analytics.services import features
+
+    _postgres_only()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'events_engagementevent' "
+                       "AND indexname LIKE 'analytics_event_partner_kind%%'")
+        indexes = dict(cursor.fetchall())
+    assert list(indexes) == ["analytics_event_partner_kind_time"]
+    assert indexes["analytics_event_partner_kind_time"].endswith("(tenant_id, partner_id, kind, occurred_at)")
+    with tenant_scope(tenant):
+        first_id, last_id = chunk_bounds(tenant, 1000)[0]
+        sql, params = features.event_query(tenant, features.Window(day), first_id, last_id).query.sql_with_params()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    nodes = [node for node, _sub in _plan_nodes(plan[0]["Plan"])]
+    assert [(n["Node Type"], n.get("Strategy")) for n in nodes[:1]] == [("Aggregate", "Sorted")]
+    assert [(n["Node Type"], n.get("Index Name")) for n in nodes[1:]] == [
+        ("Index Only Scan", "analytics_event_partner_kind_time")]
+
+
 def test_a_finished_run_tells_the_planner_its_date_exists_from_a_small_sample(tenant, varied, day):
     """The finish re-analyses the date column (at statistics target 20: a 6,000-row sample), so
     the planner's statistics include the date just written; other columns keep the default target."""
