@@ -447,6 +447,27 @@ def test_a_chunks_events_stream_from_the_partner_kind_index_already_grouped(tena
         ("Index Only Scan", "analytics_event_partner_kind_time")]
 
 
+def test_a_chunks_queries_never_start_parallel_workers(tenant, varied, day):
+    """Every worker runs one chunk at a time, so a chunk's own queries (its summary groups) get no
+    parallel workers: they would only take the CPU from another chunk (SET LOCAL: the chunk's
+    transactions only)."""
+    from analytics.services.runs import health_compute
+
+    _postgres_only()
+    seen = []
+
+    def probe(execute, sql, params, many, context):
+        # The chunk's summary query: the snapshots of the run's date, grouped by segment.
+        if sql.startswith("SELECT") and "GROUP BY" in sql and '"analytics_healthrun"' in sql:
+            context["cursor"].execute("SHOW max_parallel_workers_per_gather")
+            seen.append(context["cursor"].fetchone()[0])
+        return execute(sql, params, many, context)
+
+    with tenant_scope(tenant), connection.execute_wrapper(probe):
+        assert health_compute(tenant=tenant, day=day).run.status == HealthRun.Status.DONE
+    assert seen and set(seen) == {"0"}
+
+
 def test_a_finished_run_tells_the_planner_its_date_exists_from_a_small_sample(tenant, varied, day):
     """The finish re-analyses the date column (at statistics target 20: a 6,000-row sample), so
     the planner's statistics include the date just written; other columns keep the default target."""
