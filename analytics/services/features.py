@@ -94,9 +94,9 @@ def event_query(tenant, w: Window, first_id, last_id):
 
 def sign_in_query(tenant, w: Window, first_id, last_id):
     """The day of each chunk partner's last sign-in within a year (None: none). Per partner, one
-    backward probe of the (tenant, partner, kind, occurred_at) index (analytics migration 0010 on
-    PostgreSQL) finds its latest sign-in: grouping a year of the chunk's sign-ins read every one of
-    them (250,000 for a 10,000-partner chunk of the benchmark)."""
+    backward probe of an index of sign-ins (on PostgreSQL the partial index of migration 0004)
+    finds its latest sign-in: grouping the chunk's sign-ins read every one of them (250,000 a year
+    for a 10,000-partner chunk of the benchmark, and more with every year of history kept)."""
     from partners.models import Partner
 
     latest = (EngagementEvent.objects.filter(
