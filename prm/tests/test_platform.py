@@ -30,8 +30,11 @@ def test_healthz_reports_database_and_redis_as_json():
 
 
 def test_check_deploy_is_clean_with_production_settings():
+    # A production environment: not the test process's own (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which check --deploy rightly refuses).
     env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-123456",
            "PRM_BASE_DOMAIN": "partners.example.com", "DATABASE_URL": "sqlite:///tmp/deploy-check.sqlite3"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
