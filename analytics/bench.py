@@ -528,8 +528,8 @@ def report(sizes: dict, floor: float, runs: list[dict], dash: dict, small_querie
     lines += ["", f"Churn model in the measured run: {model}"
               + (f", trained on {best['samples']:,} partners, holdout AUC {best['auc']:.3f}" if best.get("auc") else "")
               + ". On PostgreSQL each chunk is one set-based statement (features, score, churn risk, tier "
-              "evaluation and next actions computed in SQL and upserted; analytics.services.sql_chunk), and keeps "
-              "its per-segment summary groups and new tier proposals; the finish adds those up into the summary "
+              "evaluation and next actions computed in SQL and upserted; analytics.services.sql_chunk), which also "
+              "sums up the chunk's per-segment summary groups and new tier proposals; the finish adds those up into the summary "
               "rows, re-samples the planner statistics of the new date and notifies channel managers of new tier "
               "proposals. The job runs the same code as the Celery tasks (start, one "
               "transaction per chunk, finish); the "

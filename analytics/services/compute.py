@@ -44,6 +44,9 @@ class RunContext:
     tiers: list
     courses: list
     apply_tiers: bool
+    at_risk_threshold: float = 0.5
+    # The latest snapshot date before the run's (new proposals are those not already proposed then).
+    previous_day: date | None = None
 
     @classmethod
     def load(cls, run, settings) -> RunContext:
@@ -58,6 +61,9 @@ class RunContext:
             courses=actions_mod.course_options(tenant, now=timezone.now()),
             # Tier changes follow only current runs: a backfill of past dates never moves anyone.
             apply_tiers=run.trigger != run.Trigger.BACKFILL and run.date >= today - timedelta(days=1),
+            at_risk_threshold=settings.at_risk_threshold,
+            previous_day=(Snapshot.objects.filter(tenant=tenant, date__lt=run.date).order_by("-date")
+                          .values_list("date", flat=True).first()),
         )
 
 

@@ -355,7 +355,7 @@ def partner_query(tenant, w: Window, first_id, last_id):
     return (Partner.objects.filter(
         tenant=tenant, id__gte=first_id, id__lte=last_id, joined_at__lt=w.end,
     ).values("id", "name", "status", "tier_id", "partner_type_id", "partner_type__transacts", "owner_id",
-             joined=TruncDate("joined_at")).order_by("id"))
+             "regions", joined=TruncDate("joined_at")).order_by("id"))
 
 
 def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:

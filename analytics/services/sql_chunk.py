@@ -8,7 +8,9 @@ does all of it in
     WITH <settings> , <feature aggregates> , <features> , <score> , <churn, tiers>
     INSERT INTO analytics_partnerhealthsnapshot (...) SELECT ... ON CONFLICT (tenant, partner, date) DO UPDATE
 
-and sends back one row: how many partners it wrote, and how many should change tier. A tenant
+and sends back one row: how many partners it wrote, how many should change tier, and the chunk's
+summary for closing the run (summary.chunk_summary: per-segment sums and new proposals per owner,
+summed up from the rows as they are written rather than read back). A tenant
 that reviews tier changes gets them marked proposed in the insert itself; under automatic tier
 evaluation the statement also returns those partners (promote/demote), whose changes are then made
 by compute.apply_tier_changes as on the Python path and recorded with one UPDATE of their tier_action.
@@ -176,6 +178,9 @@ def _settings(ctx, run, w: features.Window, now) -> Sql:
         ("tier_action", Snapshot.TierAction.NONE.value, "text"),
         # compute.uniform_tier_action: what every mover's row says (NULL: decided after the insert)
         ("mover_action", None if mover_action is None else str(mover_action), "text"),
+        # summary.chunk_summary
+        ("at_risk_threshold", ctx.at_risk_threshold, "float8"), ("previous_day", ctx.previous_day, "date"),
+        ("proposed", Snapshot.TierAction.PROPOSED.value, "text"),
     ]
     columns = [compose("{v} AS " + name, v=param(value, cast)) for name, value, cast in values]
     return compose("SELECT {columns}", columns=join(columns, ", "))
@@ -237,6 +242,7 @@ def _feature() -> Sql:
                         f"coalesce(credit.{role}_deals_{p}, 0) AS {role}_deals_{p}"]
     return compose(f"""
     SELECT p.id AS partner_id, p.status, p.tier_id, p.partner_type_id, p.partner_type__transacts AS transacts,
+        p.owner_id, p.regions,
         coalesce(ev.e30, 0) AS events_30, coalesce(ev.e90, 0) AS events_90, coalesce(ev.eprev, 0) AS events_prev_30,
         coalesce(ev.sign_ins_30, 0) AS sign_ins_30, coalesce(ev.content_30, 0) AS content_30,
         coalesce(ev.courses_90, 0) AS courses_90,
@@ -532,6 +538,65 @@ def _tier_reach() -> str:
           FROM (SELECT s.partner_id, {ords} AS a FROM scored s OFFSET 0) per_row) t"""
 
 
+# --- The chunk's summary: summary.chunk_summary over the rows as written -----------------------
+
+
+def _summary_aggregates(value) -> dict[str, str]:
+    """summary._aggregates in SQL: counts and sums of the written values (`value(column)`)."""
+    from analytics.models import PERIODS, ROLES
+
+    aggregates = {
+        "partners": "count(*)", "score_sum": f"sum({value('score')})",
+        "active_30": f"count(*) FILTER (WHERE {value('events_30')} > 0)",
+        "at_risk": f"count(*) FILTER (WHERE {value('churn_risk')} >= cfg.at_risk_threshold "
+                   f"AND {value('status')} IN ('active', 'onboarding'))",
+        **{name: f"sum({value(name)})" for name in ("events_30", "content_30", "courses_90")},
+        "certifications": f"sum({value('active_certifications')})",
+        "onboarding_sum": f"sum({value('onboarding_completion')})",
+        "onboarding_count": f"count(*) FILTER (WHERE {value('onboarding_completion')} IS NOT NULL)",
+        **{name: f"sum({value(name)})" for name in ("open_pipeline", "won_revenue_30", "won_revenue_90",
+                                                   "won_revenue_12m", "mdf_allocated", "mdf_used")},
+    }
+    for p in PERIODS:
+        joined = f"{value('tenure_days')} < {int(p)}"
+        aggregates[f"cohort_{p}"] = f"count(*) FILTER (WHERE {joined})"
+        aggregates[f"activated_{p}"] = f"count(*) FILTER (WHERE {joined} AND {value('activated')})"
+        for name in ("decided", "decided_in_sla", "decision_hours"):
+            aggregates[f"{name}_{p}"] = f"sum({value(f'{name}_{p}')})"
+        for role in ROLES:
+            for what in ("won", "deals"):
+                aggregates[f"{role}_{what}_{p}"] = f"sum({value(f'{role}_{what}_{p}')})"
+    return aggregates
+
+
+def _summary() -> list[tuple[str, Sql, str]]:
+    """`summary_groups` (summary.summary_groups of the chunk) and `new_proposals`
+    (summary.new_proposal_counts), from the `evaluated` rows with the values the insert writes
+    (_columns), so closing the chunk reads none of its rows back. Money sums are JSON strings with
+    their exact cents, as summary._plain stores them; UUIDs are JSON strings too."""
+    from analytics.models import SnapshotSummary
+
+    columns = _columns()
+    money = {f.name for f in SnapshotSummary._meta.fields if f.get_internal_type() == "DecimalField"}
+    figures = ", ".join(f"({expr}){'::text' if name in money else ''} AS {name}"
+                        for name, expr in _summary_aggregates(columns.__getitem__).items())
+    segment = ", ".join(f"{columns[name]} AS {name}" for name in ("tier_id", "partner_type_id", "status"))
+    groups = Sql(f"""SELECT {segment}, e.regions, {figures}
+        FROM evaluated e CROSS JOIN cfg GROUP BY 1, 2, 3, 4""", [])
+    table = connection.ops.quote_name(Snapshot._meta.db_table)
+    proposals = Sql(f"""SELECT e.owner_id, count(*) AS n
+        FROM evaluated e CROSS JOIN cfg
+        WHERE cfg.mover_action = cfg.proposed AND {MOVER}
+          -- a scalar subquery, not NOT EXISTS: the planner would make that an anti join that reads
+          -- every stored snapshot; this looks each proposal's partner up in the unique index
+          AND e.recommended_tier_id IS DISTINCT FROM (
+              SELECT prev.recommended_tier_id FROM {table} prev
+              WHERE prev.tenant_id = cfg.tenant_id AND prev.partner_id = e.partner_id
+                AND prev.date = cfg.previous_day AND prev.tier_action = cfg.proposed)
+        GROUP BY e.owner_id""", [])
+    return [("summary_groups", groups, INLINE), ("new_proposals", proposals, INLINE)]
+
+
 # --- Putting it together ----------------------------------------------------------------------
 
 
@@ -680,7 +745,7 @@ def chunk_statement(ctx, run, first_id, last_id, *, now=None) -> Sql:
         ctes += [("model", _model(ctx.model), MATERIALIZED), *_model_churn()]
     else:
         ctes += _rule_churn(churn.rules_note(ctx.model))
-    ctes += [("evaluated", _evaluated(), MATERIALIZED), ("written", _insert(), INLINE)]
+    ctes += [("evaluated", _evaluated(), MATERIALIZED), ("written", _insert(), INLINE), *_summary()]
     with_list = join([_cte(name, query, mode) for name, query, mode in ctes])
     # Only under automatic tier evaluation are the movers needed back (their changes are made one
     # by one in Python); otherwise their rows already say what happens, and a count is enough.
@@ -688,15 +753,18 @@ def chunk_statement(ctx, run, first_id, last_id, *, now=None) -> Sql:
     fields = "partner_id, recommendation, recommended_tier_id, score"
     movers = ", ".join(f"array_agg({f}) FILTER (WHERE {mover})" for f in fields.split(", ")) \
         if compute.uniform_tier_action(ctx) is None else "NULL, NULL, NULL, NULL"
-    return Sql(f"WITH {with_list.text}\nSELECT count(*), count(*) FILTER (WHERE {mover}), {movers} FROM written",
-               with_list.params)
+    summary = ("(SELECT coalesce(json_agg(g), '[]')::text FROM summary_groups g), "
+               "(SELECT coalesce(json_agg(json_build_array(p.owner_id, p.n)), '[]')::text FROM new_proposals p)")
+    return Sql(f"WITH {with_list.text}\nSELECT count(*), count(*) FILTER (WHERE {mover}), {movers}, {summary} "
+               f"FROM written", with_list.params)
 
 
-def write_chunk(ctx, run, first_id, last_id) -> tuple[int, dict]:
+def write_chunk(ctx, run, first_id, last_id) -> tuple[int, dict, dict]:
     """Compute and store one chunk (caller holds the transaction). Tier changes follow the tenant's
     setting as in compute.apply_tier_changes: proposed (or none) is written with the rows; automatic
     changes are made for the movers afterwards and recorded on their rows (one UPDATE).
-    Returns (partners written, tier change counts)."""
+    Returns (partners written, tier change counts, the chunk's summary as summary.chunk_summary
+    gives it)."""
     statement = chunk_statement(ctx, run, first_id, last_id)
     with connection.cursor() as cursor:
         # Every join in the statement pairs per-partner row sets, which hash joins do in one pass.
@@ -707,14 +775,15 @@ def write_chunk(ctx, run, first_id, last_id) -> tuple[int, dict]:
         cursor.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
         previous = cursor.fetchone()[0]
         cursor.execute(statement.text, statement.params)
-        written, moving, ids, recommendations, tiers, scores = cursor.fetchone()
+        written, moving, ids, recommendations, tiers, scores, groups, proposals = cursor.fetchone()
+        summary = {"groups": json.loads(groups), "proposals": json.loads(proposals)}
         cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
         counts = {"applied": 0, "scheduled": 0, "proposed": 0}
         action = compute.uniform_tier_action(ctx)
         if action == Snapshot.TierAction.PROPOSED:
             counts["proposed"] = moving
         if action is not None or not moving:
-            return written, counts
+            return written, counts, summary
         movers = [{"partner_id": pid, "recommendation": rec, "recommended_tier_id": tier, "score": score,
                    "tier_action": Snapshot.TierAction.NONE}
                   for pid, rec, tier, score in zip(ids, recommendations, tiers, scores, strict=True)]
@@ -727,7 +796,7 @@ def write_chunk(ctx, run, first_id, last_id) -> tuple[int, dict]:
                 f"FROM unnest(%s::uuid[], %s::text[]) AS a(partner_id, action) "
                 f"WHERE s.tenant_id = %s AND s.date = %s AND s.partner_id = a.partner_id",
                 [[m["partner_id"] for m in acted], [str(m["tier_action"]) for m in acted], ctx.tenant.pk, ctx.day])
-    return written, counts
+    return written, counts, summary
 
 
 def enabled() -> bool:

@@ -24,7 +24,7 @@ from django_scopes import scopes_disabled
 
 from analytics.models import HealthRun
 from analytics.models import PartnerHealthSnapshot as Snapshot
-from analytics.services import sql_chunk
+from analytics.services import sql_chunk, summary
 from analytics.services.compute import RunContext, compute_rows, write_chunk
 from analytics.services.features import ACTIVITY_KINDS
 from analytics.services.runs import analytics_settings, chunk_bounds
@@ -106,11 +106,15 @@ def varied(tenant, day):
         ]
         CoursePartnerType.objects.create(tenant=tenant, course=courses[2], partner_type=types[1])
 
+        owners = get_user_model().objects.bulk_create(
+            [get_user_model()(email=f"owner{i}@varied.example", full_name=f"Owner {i}") for i in range(2)])
+        regions = [[], ["EMEA"], ["NA"], ["EMEA", "APAC"]]
         partners = []
         for i in range(PARTNERS):
             partners.append(Partner(
                 tenant=tenant, name=f"Partner {i:03d}", domain=f"p{i}.example", status=STATUSES[i % len(STATUSES)],
-                partner_type=types[i % 3], tier=None if i % 11 == 0 else tiers[rng.randrange(4)]))
+                partner_type=types[i % 3], tier=None if i % 11 == 0 else tiers[rng.randrange(4)],
+                regions=regions[i % 4], owner=None if i % 3 == 0 else owners[i % 2]))
         Partner.objects.bulk_create(partners)
         for i, p in enumerate(partners):  # joined 0–800 days before the day; a few after it (not scored)
             p.joined_at = at_days_ago(day, -1 if i % 47 == 0 else rng.randrange(0, 800), hour=rng.randrange(24))
@@ -257,7 +261,9 @@ def _compute_both(tenant, day, model: dict, chunk_size: int, *, apply_tiers: boo
                     with transaction.atomic():
                         if set_based:
                             _tune_session()
-                            partners, chunk_counts = sql_chunk.write_chunk(ctx, run, first, last)
+                            partners, chunk_counts, chunk_summary = sql_chunk.write_chunk(ctx, run, first, last)
+                            _assert_same_summary(chunk_summary, summary.chunk_summary(
+                                tenant, run, first, last, proposed=bool(chunk_counts["proposed"])))
                         else:
                             snapshots = compute_rows(ctx, run, first, last)
                             chunk_counts, partners = write_chunk(ctx, snapshots), len(snapshots)
@@ -269,6 +275,20 @@ def _compute_both(tenant, day, model: dict, chunk_size: int, *, apply_tiers: boo
         assert (written, counts, tiers) == (ref_written, ref_counts, ref_tiers)
         assert written == len(reference)
         return reference, computed
+
+
+def _assert_same_summary(computed: dict, reference: dict) -> None:
+    """The statement's chunk summary is what summary.chunk_summary reads back from the written
+    rows: the same groups (in any order; float sums within rounding) and new proposals per owner."""
+    def groups(summary):
+        return sorted((_normalise(g) for g in summary["groups"]),
+                      key=lambda g: (str(g["tier_id"]), str(g["partner_type_id"]), g["status"], g["regions"]))
+
+    got, expected = groups(computed), groups(reference)
+    differences = [f"{key}: sql {g.get(key)!r} != python {e.get(key)!r}" for g, e in zip(got, expected, strict=False)
+                   for key in sorted(set(g) | set(e)) if g.get(key) != e.get(key)]
+    assert len(got) == len(expected) and not differences, "\n".join(differences[:20])
+    assert sorted(computed["proposals"], key=repr) == sorted(reference["proposals"], key=repr)
 
 
 def _tiers(tenant) -> dict:
@@ -372,6 +392,52 @@ def test_a_rerun_with_the_sql_chunk_replaces_the_rows(tenant, varied, day):
 
 
 
+def test_the_statement_counts_only_the_proposals_that_are_new_since_the_previous_date(tenant, varied, day):
+    """A chunk's new proposals per owner, counted by the statement from the rows it writes, are
+    summary.new_proposal_counts: proposed on the day and not already proposed, for the same tier,
+    on the previous snapshot date."""
+    from analytics.services.runs import _tune_session
+
+    _postgres_only()
+    yesterday = day - timedelta(days=1)
+
+    def night(date):
+        run = HealthRun.objects.create(tenant=tenant, date=date, trigger=HealthRun.Trigger.SCHEDULE,
+                                       started_at=timezone.now(), heartbeat_at=timezone.now(), churn_model=RULES,
+                                       status=HealthRun.Status.DONE)
+        ctx = RunContext.load(run, analytics_settings(tenant))
+        ctx.apply_tiers = True  # as on the night after each date (a run two days back proposes nothing)
+        results = []
+        for first, last in chunk_bounds(tenant, 130):
+            with transaction.atomic():
+                _tune_session()
+                results.append((first, last, *sql_chunk.write_chunk(ctx, run, first, last)))
+        return ctx, results
+
+    with tenant_scope(tenant):
+        ctx, _results = night(yesterday)
+        assert ctx.previous_day is None
+        before = Snapshot.objects.filter(tenant=tenant, date=yesterday, tier_action=Snapshot.TierAction.PROPOSED)
+        proposed = sorted(before.values_list("partner_id", flat=True))
+        # a third were not proposed yesterday, a third were proposed for another tier
+        Snapshot.objects.filter(tenant=tenant, date=yesterday, partner_id__in=proposed[::3]).update(
+            tier_action=Snapshot.TierAction.NONE)
+        lowest = varied["tiers"][0]
+        Snapshot.objects.filter(tenant=tenant, date=yesterday, partner_id__in=proposed[1::3]).exclude(
+            recommended_tier=lowest).update(recommended_tier=lowest)
+        ctx, results = night(day)
+        assert ctx.previous_day == yesterday
+        total, owners = 0, set()
+        for first, last, _written, _counts, chunk_summary in results:
+            expected = summary.new_proposal_counts(tenant, day, (first, last))
+            assert dict(chunk_summary["proposals"]) == expected
+            total += sum(expected.values())
+            owners |= set(expected)
+        today = Snapshot.objects.filter(tenant=tenant, date=day, tier_action=Snapshot.TierAction.PROPOSED).count()
+    assert len(proposed) > 30 and 0 < total < today
+    assert len(owners) == 3  # two managers, and partners without an owner (None)
+
+
 def _plan_nodes(node: dict, in_subplan: bool = False):
     """Every node of a JSON plan, with whether it runs as a subplan (per row, by design)."""
     yield node, in_subplan
@@ -404,7 +470,7 @@ def test_the_chunk_statement_reads_each_table_and_aggregates_each_set_once(tenan
         ctx = RunContext.load(run, analytics_settings(tenant))
         first_id, last_id = chunk_bounds(tenant, 1000)[0]
         with transaction.atomic(), connection.cursor() as cursor, connection.execute_wrapper(explain):
-            written, _counts = sql_chunk.write_chunk(ctx, run, first_id, last_id)
+            written, _counts, _summary = sql_chunk.write_chunk(ctx, run, first_id, last_id)
             cursor.execute("SHOW enable_nestloop")
             assert cursor.fetchone()[0] == "on"
         assert written == Snapshot.objects.filter(tenant=tenant, date=day).count() > 300
@@ -448,17 +514,16 @@ def test_a_chunks_events_stream_from_the_partner_kind_index_already_grouped(tena
 
 
 def test_a_chunks_queries_never_start_parallel_workers(tenant, varied, day):
-    """Every worker runs one chunk at a time, so a chunk's own queries (its summary groups) get no
-    parallel workers: they would only take the CPU from another chunk (SET LOCAL: the chunk's
-    transactions only)."""
+    """Every worker runs one chunk at a time, so a chunk's statement (which also sums up its summary
+    groups) gets no parallel workers: they would only take the CPU from another chunk (SET LOCAL:
+    the chunk's transactions only)."""
     from analytics.services.runs import health_compute
 
     _postgres_only()
     seen = []
 
     def probe(execute, sql, params, many, context):
-        # The chunk's summary query: the snapshots of the run's date, grouped by segment.
-        if sql.startswith("SELECT") and "GROUP BY" in sql and '"analytics_healthrun"' in sql:
+        if sql.startswith("WITH") and "INSERT INTO" in sql:  # a chunk's statement
             context["cursor"].execute("SHOW max_parallel_workers_per_gather")
             seen.append(context["cursor"].fetchone()[0])
         return execute(sql, params, many, context)
