@@ -54,7 +54,7 @@ def version_response(version: AssetVersion, *, filename: str, inline: bool = Fal
         handle = version.file.open("rb")
     except (FileNotFoundError, ValueError):
         logger.error("file of asset version %s is missing from storage", version.pk)
-        raise Http404("file missing")
+        raise Http404("file missing") from None
     response = FileResponse(handle, content_type=version.content_type)
     # FileResponse sets a disposition from the storage name; ours is the sanitised title.
     return _headers(response, filename=filename, inline=inline)

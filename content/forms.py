@@ -66,7 +66,7 @@ with scopes_disabled():
                 "PDF, Office documents, images, video, ZIP or text, up to %(mb)d MB; checked by content, not by name."
             ) % {"mb": max_upload_mb()}
             self.fields["html_body"].help_text = _("Merge fields: %(fields)s") % {
-                "fields": ", ".join("{{ %s }}" % name for name in MERGE_FIELDS)
+                "fields": ", ".join(f"{{{{ {name} }}}}" for name in MERGE_FIELDS)
             }
             for name in ("publish_at", "expires_at"):
                 self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
@@ -99,7 +99,7 @@ class NewVersionForm(forms.Form):
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
 
 
-def parse_library_filters(params) -> LibraryFilters:
+def parse_library_filters(params) -> LibraryFilters:  # noqa: F821  (imported below: selectors import forms)
     """Tolerant parsing of query parameters: unknown values simply match nothing."""
     from content.selectors.library import LibraryFilters
 
@@ -138,7 +138,7 @@ with scopes_disabled():
 
         class Meta:
             model = Course
-            exclude = ["partner_types"]
+            exclude = ["partner_types"]  # noqa: DJ006  (set from the field above, after save)
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)

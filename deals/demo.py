@@ -42,7 +42,7 @@ def seed(ctx: DemoContext) -> None:
 
     partners = ctx.extra["partners"]
     northwind, contoso, fabrikam, tailspin, wideworld, blueyonder = (partners[i] for i in range(6))
-    manager, admin = ctx.users["manager"], ctx.users["admin"]
+    manager = ctx.users["manager"]
     paula, ray = ctx.users["partner"], ctx.users.get("rep")
     now = timezone.now()
     today = timezone.localdate()

@@ -66,9 +66,9 @@ def seed(ctx: DemoContext) -> None:
                     start_date=year_start, end_date=year_start.replace(month=12, day=31), rule="flat",
                     flat_amount=Decimal("500"), cap_per_partner=Decimal("5000"), budget=Decimal("50000"),
                     products=[products["cloud-platform"]])
-    security = program("Gold and Platinum accelerator", description="3% of every won deal for our top tiers.",
-                       start_date=today - timedelta(days=120), end_date=today + timedelta(days=60), rule="percent",
-                       percent=Decimal("3"), budget=Decimal("100000"), tiers=[tiers[3], tiers[4]])
+    program("Gold and Platinum accelerator", description="3% of every won deal for our top tiers.",
+            start_date=today - timedelta(days=120), end_date=today + timedelta(days=60), rule="percent",
+            percent=Decimal("3"), budget=Decimal("100000"), tiers=[tiers[3], tiers[4]])
     program("Big deal bands", description="The bigger the deal, the bigger the bonus.",
             start_date=today - timedelta(days=90), end_date=today + timedelta(days=90), rule="bands",
             budget=Decimal("2000"), partner_types=[types["reseller"], types["msp"]],

@@ -108,7 +108,7 @@ class ClaimForm(forms.Form):
         try:
             services.validate_proof(files)
         except ValidationError as exc:
-            raise ValidationError(exc.message_dict.get("files", exc.messages))
+            raise ValidationError(exc.message_dict.get("files", exc.messages)) from None
         return files
 
 

@@ -53,7 +53,7 @@ def clean_amount(value, currency: str, *, field: str = "amount", allow_zero: boo
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number.")})
+        raise ValidationError({field: _("Enter a number.")}) from None
     if not amount.is_finite():
         raise ValidationError({field: _("Enter a number.")})
     if amount < 0 or (amount == 0 and not allow_zero):

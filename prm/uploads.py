@@ -138,7 +138,7 @@ def _check_zip_bomb(upload) -> None:
                 if info.filename.startswith("/") or ".." in info.filename.split("/"):
                     raise ValidationError(_("The archive contains unsafe paths."))
     except zipfile.BadZipFile:
-        raise ValidationError(_("The archive is damaged."))
+        raise ValidationError(_("The archive is damaged.")) from None
     finally:
         upload.seek(0)
 
@@ -193,7 +193,7 @@ def _check_image(upload) -> None:
             width, height = image.size
             image.verify()
     except Exception:
-        raise ValidationError(_("The image could not be read."))
+        raise ValidationError(_("The image could not be read.")) from None
     finally:
         upload.seek(0)
     if width * height > 40_000_000:

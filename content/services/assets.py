@@ -37,7 +37,7 @@ def validate_asset_upload(upload, *, co_brand: bool = False):
         try:
             check_cobrandable(upload)
         except CobrandError:
-            raise ValidationError(_("This PDF is encrypted or damaged and cannot be co-branded."))
+            raise ValidationError(_("This PDF is encrypted or damaged and cannot be co-branded.")) from None
     return sniffed
 
 

@@ -65,7 +65,7 @@ def test_analytics_page_query_count_does_not_grow_with_assets_and_events(tenant,
     client = client_for(tenant, manager)
 
     def add(n):
-        for i in range(n):
+        for _ in range(n):
             asset = AssetFactory(tenant=tenant)
             _event(tenant, "content_viewed", silver_partner, asset)
 

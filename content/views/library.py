@@ -89,7 +89,7 @@ def asset_download(request: HttpRequest, asset_id) -> HttpResponse:
             )
         except ValidationError:
             logger.error("merge template of asset %s no longer validates", asset.pk)
-            raise Http404("template unavailable")
+            raise Http404("template unavailable") from None
         suffix = partner.name if partner else ""
         response = html_response(html, filename=download_name(asset.title, "html", suffix), inline=inline)
         data = {"via": "html"}
@@ -114,7 +114,7 @@ def _cobranded(asset: Asset, version: AssetVersion, partner, user, inline: bool)
         with version.file.open("rb") as handle:
             content = cobrand_pdf(handle, stamp)
     except FileNotFoundError:
-        raise Http404("file missing")
+        raise Http404("file missing") from None
     except CobrandError as exc:
         # Better the original than nothing: the upload check makes this rare.
         logger.warning("could not co-brand asset %s: %s", asset.pk, exc)

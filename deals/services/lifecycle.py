@@ -171,7 +171,7 @@ def extension_request(*, tenant, deal: DealRegistration, user, days: int, reason
             with transaction.atomic():
                 ext = DealExtension.objects.create(tenant=tenant, deal=deal, days=days, reason=reason, requested_by=user)
         except IntegrityError:
-            raise ValidationError(_("An extension request for this registration is already waiting for a decision."))
+            raise ValidationError(_("An extension request for this registration is already waiting for a decision.")) from None
         history.record(deal, action="extension_requested", actor=user, reason=reason, changes={"days": days})
         audit_log(tenant=tenant, actor=user, action="deal.extension_request", obj=deal, request=request)
         notify_managers(tenant, deal, _("Extension requested: %(customer)s (+%(days)d days)") % {

@@ -52,7 +52,7 @@ def house_accounts_import(*, tenant, file, actor, request=None) -> ImportResult:
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."))
+            raise ValidationError(_("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from None
     rows = list(csv.reader(io.StringIO(raw)))
     if rows and [c.strip().lower() for c in rows[0][:2]] in (["name", "domain"], ["name"]):
         rows = rows[1:]

@@ -100,7 +100,7 @@ def _approve_locked(*, tenant, deal: DealRegistration, actor, from_statuses, rea
     except IntegrityError:
         # The database constraint (one protected registration per customer key) said no.
         raise ValidationError(_("Another registration for this customer is already protected; "
-                                "only one registration per customer can be protected."))
+                                "only one registration per customer can be protected.")) from None
     history.record(deal, action=action, actor=actor, from_status=from_status, to_status=deal.status, reason=reason,
                    at=now, changes={"protected_until": deal.protected_until.isoformat(), "days": days})
     if matches:
@@ -221,7 +221,7 @@ def deal_appeal(*, tenant, deal: DealRegistration, user, comment: str, request=N
             with transaction.atomic():
                 appeal = DealAppeal.objects.create(tenant=tenant, deal=deal, comment=comment, submitted_by=user)
         except IntegrityError:
-            raise ValidationError(_("This decision was already appealed; an appeal can be made only once."))
+            raise ValidationError(_("This decision was already appealed; an appeal can be made only once.")) from None
         history.record(deal, action="appealed", actor=user, reason=comment)
         audit_log(tenant=tenant, actor=user, action="deal.appeal", obj=deal, request=request)
         notify(tenant=tenant, users=tenant_admins(tenant), title=_("Appeal: %(customer)s (%(partner)s)") % {

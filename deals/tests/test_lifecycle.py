@@ -200,10 +200,10 @@ def test_the_nightly_job_expires_ended_protections_and_warns_14_days_ahead_once(
     user = members["partner_user"]
     ended = DealFactory(tenant=tenant, partner=partner, submitted_by=user, customer_name="Ended",
                         status="approved", protected_until=today - timedelta(days=1))
-    soon = DealFactory(tenant=tenant, partner=partner, submitted_by=user, customer_name="Soon",
-                       status="approved", protected_until=today + timedelta(days=14))
-    later = DealFactory(tenant=tenant, partner=partner, submitted_by=user, customer_name="Later",
-                        status="approved", protected_until=today + timedelta(days=15))
+    DealFactory(tenant=tenant, partner=partner, submitted_by=user, customer_name="Soon",
+                status="approved", protected_until=today + timedelta(days=14))
+    DealFactory(tenant=tenant, partner=partner, submitted_by=user, customer_name="Later",
+                status="approved", protected_until=today + timedelta(days=15))
     from deals.tasks import protection_nightly
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -84,7 +84,7 @@ def _clean_rate(tenant, fund: MdfFund, currency: str, rate) -> Decimal:
         try:
             rate = Decimal(str(rate))
         except InvalidOperation:
-            raise ValidationError({"rate": _("Enter a number.")})
+            raise ValidationError({"rate": _("Enter a number.")}) from None
         if not rate.is_finite() or rate <= 0:
             raise ValidationError({"rate": _("Enter an exchange rate greater than zero.")})
         return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))
@@ -230,7 +230,7 @@ def allocations_generate(*, tenant, fund: MdfFund, actor, request=None) -> list[
         audit_log(tenant=tenant, actor=actor, action="mdf.allocate_generate", obj=fund, request=request,
                   changes={"allocations": len(allocations), "total": str(total)})
         link = url(tenant, "incentives:mdf", request=request)
-        for a, partner in zip(allocations, partners):
+        for a, partner in zip(allocations, partners, strict=True):
             notify_partner(tenant, partner, _("MDF available: %(amount)s in %(fund)s") % {
                 "amount": format_money(a.amount, a.currency), "fund": fund.name},
                 _("Request funding for your marketing activities from the Incentives page."), link)

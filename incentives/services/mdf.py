@@ -323,7 +323,7 @@ def mdf_claim_submit(*, tenant, mdf_request: MdfRequest, user, actual_cost, lead
                         currency=mdf_request.currency, actual_cost=cost, leads_generated=leads,
                         results=results.strip(), submitted_by=user)
             except IntegrityError:
-                raise ValidationError(_("A claim was already submitted for this activity."))
+                raise ValidationError(_("A claim was already submitted for this activity.")) from None
             for upload, sniffed in proofs:
                 proof = ProofFile(tenant=tenant, claim=claim, name=sniffed.safe_name, content_type=sniffed.content_type,
                                   extension=sniffed.extension, size=sniffed.size, uploaded_by=user)

@@ -103,7 +103,7 @@ def test_reverting_a_won_deal_reverses_its_accrual_with_a_ledger_entry(tenant, p
         accrual = SpifAccrual.objects.get(deal=deal)
         assert accrual.status == "reversed" and accrual.reversed_at is not None
         reversal = JournalEntry.objects.get(kind="reverse", object_id=str(accrual.pk))
-        lines = {(l.account, l.debit, l.credit) for l in reversal.lines.all()}
+        lines = {(line.account, line.debit, line.credit) for line in reversal.lines.all()}
         assert lines == {(Account.SPIF_AVAILABLE, Decimal("500.000"), Decimal("0.000")),
                          (Account.SPIF_ACCRUED, Decimal("0.000"), Decimal("500.000"))}
         assert ledger.balance(Account.SPIF_ACCRUED, program=program) == 0

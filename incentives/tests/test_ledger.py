@@ -113,7 +113,7 @@ def test_every_balance_matches_the_recorded_facts_after_a_busy_period(tenant, pa
         claims = [mdf_claim_submit(tenant=tenant, mdf_request=r, user=partner_admin, actual_cost=cost,
                                    leads_generated=3, results="ok",
                                    files=[SimpleUploadedFile("p.pdf", PDF, content_type="application/pdf")])
-                  for r, cost in zip(requests[:3], ("1500.00", "5000.00", "700.00"))]
+                  for r, cost in zip(requests[:3], ("1500.00", "5000.00", "700.00"), strict=True)]
         mdf_claim_reimburse(tenant=tenant, actor=manager,
                             claim=mdf_claim_decide(tenant=tenant, claim=claims[0], actor=manager, approve=True))
         mdf_claim_decide(tenant=tenant, claim=claims[1], actor=manager, approve=True, amount="1999.99")

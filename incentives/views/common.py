@@ -131,7 +131,7 @@ def proof_download(request: HttpRequest, mdf_proof_id) -> HttpResponse:
             handle = proof.file.open("rb")
         except (FileNotFoundError, ValueError):
             logger.error("proof file %s is missing from storage", proof.pk)
-            raise Http404("file missing")
+            raise Http404("file missing") from None
         response = FileResponse(handle, content_type=proof.content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, proof.name)
     response["Cache-Control"] = "private, no-store"

@@ -103,7 +103,7 @@ class Tenant(models.Model):
             try:
                 currency_code(code)
             except ValidationError:
-                raise ValidationError({"allowed_currencies": _("“%(code)s” is not an ISO currency code.") % {"code": code}})
+                raise ValidationError({"allowed_currencies": _("“%(code)s” is not an ISO currency code.") % {"code": code}}) from None
 
 
 class TenantDomain(models.Model):
@@ -143,13 +143,13 @@ class TenantOwnedModel(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def public_id(self):
-        return self.pk
-
     def save(self, *args, **kwargs):
         self._check_related_tenants()
         super().save(*args, **kwargs)
+
+    @property
+    def public_id(self):
+        return self.pk
 
     def _check_related_tenants(self) -> None:
         """Refuse to link rows of different tenants (scoped managers do not stop create()).

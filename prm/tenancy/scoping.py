@@ -40,7 +40,7 @@ def tenant_scope(tenant: Tenant) -> Iterator[Tenant]:
     tenant from turning into an unfiltered query.
     """
     if tenant is None or getattr(tenant, "pk", None) is None:
-        raise ScopeError("tenant_scope() needs a saved tenant, got %r" % (tenant,))
+        raise ScopeError(f"tenant_scope() needs a saved tenant, got {tenant!r}")
     with scope(tenant=tenant):
         yield tenant
 

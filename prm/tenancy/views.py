@@ -95,7 +95,7 @@ def tenant_logo(request: HttpRequest) -> HttpResponse:
     try:
         handle = tenant.logo.open("rb")
     except FileNotFoundError:
-        raise Http404
+        raise Http404 from None
     response = FileResponse(handle, content_type="image/png")
     # Sniffed at upload time; browsers must not guess.
     from prm.uploads import sniff_image_type

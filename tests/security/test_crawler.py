@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from tests.security.crawler import Pattern, discover
-from tests.security.world import DENIED, World, world  # noqa: F401  (module-scoped fixture)
+from tests.security.world import DENIED, World
 
 PATTERNS = discover()
 

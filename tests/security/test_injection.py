@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.security.crawler import Pattern, discover
-from tests.security.world import World, world  # noqa: F401  (module-scoped fixture)
+from tests.security.world import World
 
 MARKER = "<script>alert('prm-xss')</script>"
 PAYLOAD = MARKER + "' OR '1'='1' -- ; DROP TABLE partners_partner; {{ 7|add:7 }}{% debug %}${7*7}"
