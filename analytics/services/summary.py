@@ -103,7 +103,7 @@ def chunk_summary(tenant, run, first_id, last_id, *, proposed: bool) -> dict:
     after its rows are written: its summary groups and, when it proposed tier changes, its new
     proposals per owner. Closing the run then adds these up instead of reading the whole date again
     (1.1 s and 0.5 s of a 100,000-partner night, in series, after the last chunk). On PostgreSQL
-    the chunk's statement sums up the same from the rows it writes (sql_chunk._summary; its tests
+    the chunk's statement sums up the same from the rows it writes (sql_chunk.summary; its tests
     compare the two), so this reads the rows back on the Python path only."""
     from analytics.models import HealthRun
 
