@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analytics import bench
+from analytics.bench import section
 
 
 def _run(total, method, workers=2, note=""):
@@ -12,7 +13,7 @@ def _run(total, method, workers=2, note=""):
 
 
 def test_the_summary_line_covers_the_nights_with_a_trained_model(monkeypatch):
-    monkeypatch.setattr(bench, "postgres_version", lambda: "PostgreSQL 15")
+    monkeypatch.setattr(section, "postgres_version", lambda: "PostgreSQL 15")
     runs = [_run(5.0, "rules", note="no history yet"), _run(6.0, "model"), _run(7.0, "model"), _run(11.0, "model", 1)]
     text = bench.report({"partners": 100_000, "events": 10_000_000, "deals": 1_000_000, "attributions": 1},
                         2.0, runs, {}, None, None, 10_000)

@@ -1,0 +1,5 @@
+"""`python -m analytics.bench`: the analytics benchmark alone."""
+
+from analytics.bench import main
+
+main()
