@@ -84,7 +84,7 @@ def chunk_statement(ctx, run, first_id, last_id, *, now=None) -> Sql:
         ctes += [("model", model_cte(ctx.model), MATERIALIZED), *model_churn_ctes()]
     else:
         ctes += rule_churn_ctes(churn.rules_note(ctx.model))
-    ctes += [("evaluated", evaluated_cte(), MATERIALIZED), ("written", insert_cte(), INLINE), *summary_ctes()]
+    ctes += [("evaluated", evaluated_cte(), MATERIALIZED), ("written", insert_cte(), INLINE), *summary_ctes(ctx.previous_day is not None)]
     with_list = join([_cte(name, query, mode) for name, query, mode in ctes])
     # Only under automatic tier evaluation are the movers needed back (their changes are made one
     # by one in Python); otherwise their rows already say what happens, and a count is enough.
