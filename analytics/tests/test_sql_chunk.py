@@ -220,6 +220,13 @@ def varied(tenant, day):
     return {"tiers": tiers, "partners": partners}
 
 
+def _done_run(tenant, day, model: dict) -> HealthRun:
+    """A finished nightly run of `day` with the churn `model` (the chunks below run by hand)."""
+    return HealthRun.objects.create(tenant=tenant, date=day, trigger=HealthRun.Trigger.SCHEDULE,
+                                    started_at=timezone.now(), heartbeat_at=timezone.now(), churn_model=model,
+                                    status=HealthRun.Status.DONE)
+
+
 def _stored(tenant, day) -> dict:
     """{partner_id: {column: value}} of the day's snapshots, without the row id and the write time."""
     with tenant_scope(tenant):
@@ -245,9 +252,7 @@ def _compute_both(tenant, day, model: dict, chunk_size: int, *, apply_tiers: boo
     from analytics.services.runs import _tune_session
 
     with tenant_scope(tenant):
-        run = HealthRun.objects.create(tenant=tenant, date=day, trigger=HealthRun.Trigger.SCHEDULE,
-                                       started_at=timezone.now(), heartbeat_at=timezone.now(), churn_model=model,
-                                       status=HealthRun.Status.DONE)
+        run = _done_run(tenant, day, model)
         bounds = chunk_bounds(tenant, chunk_size)
         assert len(bounds) > 1
         stored = []
@@ -376,9 +381,7 @@ def test_a_rerun_with_the_sql_chunk_replaces_the_rows(tenant, varied, day):
 
     _postgres_only()
     with tenant_scope(tenant):
-        run = HealthRun.objects.create(tenant=tenant, date=day, trigger=HealthRun.Trigger.SCHEDULE,
-                                       started_at=timezone.now(), heartbeat_at=timezone.now(), churn_model=RULES,
-                                       status=HealthRun.Status.DONE)
+        run = _done_run(tenant, day, RULES)
         ctx = RunContext.load(run, analytics_settings(tenant))
         results = []
         for _attempt in range(2):
@@ -402,9 +405,7 @@ def test_the_statement_counts_only_the_proposals_that_are_new_since_the_previous
     yesterday = day - timedelta(days=1)
 
     def night(date):
-        run = HealthRun.objects.create(tenant=tenant, date=date, trigger=HealthRun.Trigger.SCHEDULE,
-                                       started_at=timezone.now(), heartbeat_at=timezone.now(), churn_model=RULES,
-                                       status=HealthRun.Status.DONE)
+        run = _done_run(tenant, date, RULES)
         ctx = RunContext.load(run, analytics_settings(tenant))
         ctx.apply_tiers = True  # as on the night after each date (a run two days back proposes nothing)
         results = []
@@ -445,9 +446,7 @@ def test_a_first_night_does_not_look_for_earlier_proposals(tenant, varied, day):
     _postgres_only()
     table = Snapshot._meta.db_table
     with tenant_scope(tenant):
-        run = HealthRun.objects.create(tenant=tenant, date=day, trigger=HealthRun.Trigger.SCHEDULE,
-                                       started_at=timezone.now(), heartbeat_at=timezone.now(), churn_model=RULES,
-                                       status=HealthRun.Status.DONE)
+        run = _done_run(tenant, day, RULES)
         ctx = RunContext.load(run, analytics_settings(tenant))
         first, last = chunk_bounds(tenant, 1000)[0]
         assert ctx.previous_day is None
@@ -482,9 +481,7 @@ def test_the_chunk_statement_reads_each_table_and_aggregates_each_set_once(tenan
         return execute(sql, params, many, context)
 
     with tenant_scope(tenant):
-        run = HealthRun.objects.create(tenant=tenant, date=day, trigger=HealthRun.Trigger.SCHEDULE,
-                                       started_at=timezone.now(), heartbeat_at=timezone.now(), churn_model=MODEL,
-                                       status=HealthRun.Status.DONE)
+        run = _done_run(tenant, day, MODEL)
         ctx = RunContext.load(run, analytics_settings(tenant))
         first_id, last_id = chunk_bounds(tenant, 1000)[0]
         with transaction.atomic(), connection.cursor() as cursor, connection.execute_wrapper(explain):
