@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +14,9 @@ from content.models import Asset, Category, Course
 from content.services.assets import max_upload_mb, validate_asset_upload
 from partners.models import PartnerType, Tier
 from prm.tenancy.scoping import scopes_disabled
+
+if TYPE_CHECKING:
+    from content.selectors.library import LibraryFilters
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -99,7 +104,7 @@ class NewVersionForm(forms.Form):
     note = forms.CharField(label=_("What changed"), max_length=200, required=False)
 
 
-def parse_library_filters(params) -> LibraryFilters:  # noqa: F821  (imported below: selectors import forms)
+def parse_library_filters(params) -> LibraryFilters:
     """Tolerant parsing of query parameters: unknown values simply match nothing."""
     from content.selectors.library import LibraryFilters
 
@@ -138,7 +143,7 @@ with scopes_disabled():
 
         class Meta:
             model = Course
-            exclude = ["partner_types"]  # noqa: DJ006  (set from the field above, after save)
+            exclude = ["partner_types"]  # noqa: DJ006  (the admin saves limit_to_types through course_save)
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)

@@ -23,9 +23,9 @@ import argparse
 import os
 import time
 
-from analytics.bench.common import SLUG, _setup, log  # noqa: F401  (the scripts' entry points)
+from analytics.bench.common import _setup, log
 from analytics.bench.data import build, synthesize_history
-from analytics.bench.measure import _fresh_day, bare_group_by, counts, dashboard, nightly, small_tenant_queries  # noqa: F401
+from analytics.bench.measure import bare_group_by, counts, dashboard, nightly, small_tenant_queries
 from analytics.bench.section import report
 
 

@@ -15,6 +15,7 @@ from analytics.models import COMPONENT_KEYS
 from analytics.models import PartnerHealthSnapshot as Snapshot
 from analytics.services import actions as actions_mod
 from analytics.services import churn, features, scoring, tier_eval
+from analytics.services.summary import previous_snapshot_date
 
 SNAPSHOT_FIELDS = [
     "events_30", "events_90", "events_prev_30", "sign_ins_30", "content_30", "courses_90", "activity",
@@ -44,9 +45,8 @@ class RunContext:
     tiers: list
     courses: list
     apply_tiers: bool
-    at_risk_threshold: float = 0.5
-    # The latest snapshot date before the run's (new proposals are those not already proposed then).
-    previous_day: date | None = None
+    at_risk_threshold: float
+    previous_day: date | None  # summary.previous_snapshot_date of the run's date
 
     @classmethod
     def load(cls, run, settings) -> RunContext:
@@ -62,8 +62,7 @@ class RunContext:
             # Tier changes follow only current runs: a backfill of past dates never moves anyone.
             apply_tiers=run.trigger != run.Trigger.BACKFILL and run.date >= today - timedelta(days=1),
             at_risk_threshold=settings.at_risk_threshold,
-            previous_day=(Snapshot.objects.filter(tenant=tenant, date__lt=run.date).order_by("-date")
-                          .values_list("date", flat=True).first()),
+            previous_day=previous_snapshot_date(tenant, run.date),
         )
 
 

@@ -18,11 +18,10 @@ from partners.choices import REGIONS
 SEGMENT = ("tier_id", "partner_type_id", "status")
 
 
-def _aggregates(tenant) -> dict:
-    """The summary's figures, each a count or a sum over a segment's snapshots."""
-    from analytics.services.runs import analytics_settings
-
-    threshold = analytics_settings(tenant).at_risk_threshold
+def figures(threshold: float) -> dict:
+    """The summary's figures, each a count or a sum over a segment's snapshots (`threshold`: the
+    tenant's at-risk churn risk). On PostgreSQL a chunk's statement computes the same figures
+    (sql_chunk.summary: the sums from these, the counts written out)."""
     aggregates = {
         "partners": Count("id"),
         "score_sum": Sum("score"),
@@ -56,7 +55,9 @@ def summary_groups(tenant, day, partner_range: tuple | None = None) -> list[dict
     snapshots = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=day)
     if partner_range is not None:
         snapshots = snapshots.filter(partner_id__gte=partner_range[0], partner_id__lte=partner_range[1])
-    aggregates = _aggregates(tenant)
+    from analytics.services.runs import analytics_settings
+
+    aggregates = figures(analytics_settings(tenant).at_risk_threshold)
     groups = []
     for row in snapshots.values(*SEGMENT, "partner__regions").annotate(**aggregates).order_by():
         row["regions"] = row.pop("partner__regions") or []
@@ -131,6 +132,13 @@ def combine_chunk_summaries(partials: list[dict | None]) -> tuple[list[dict] | N
     return [group for partial in partials for group in partial["groups"]], per_owner
 
 
+def previous_snapshot_date(tenant, day):
+    """The tenant's latest snapshot date before `day` (a date, or an expression giving one); None
+    when there is none. New tier proposals are those not already proposed then."""
+    return (PartnerHealthSnapshot.objects.filter(tenant=tenant, date__lt=day).order_by("-date")
+            .values_list("date", flat=True).first())
+
+
 def new_proposal_counts(tenant, day, partner_range: tuple | None = None) -> dict:
     """{owning manager's user id (None: no owner): tier changes proposed on `day` that were not
     already proposed on the previous snapshot date}, for the partner ids in `partner_range` when given.
@@ -140,8 +148,7 @@ def new_proposal_counts(tenant, day, partner_range: tuple | None = None) -> dict
                                                     tier_action=PartnerHealthSnapshot.TierAction.PROPOSED)
     if partner_range is not None:
         proposed = proposed.filter(partner_id__gte=partner_range[0], partner_id__lte=partner_range[1])
-    previous_day = (PartnerHealthSnapshot.objects.filter(tenant=tenant, date__lt=day).order_by("-date")
-                    .values_list("date", flat=True).first())
+    previous_day = previous_snapshot_date(tenant, day)
     if previous_day is not None:
         proposed = proposed.exclude(Exists(PartnerHealthSnapshot.objects.filter(
             tenant=tenant, date=previous_day, tier_action=PartnerHealthSnapshot.TierAction.PROPOSED,

@@ -61,8 +61,9 @@ def _cte(name: str, query: Sql, mode: str) -> Sql:
 
 
 def chunk_statement(ctx, run, first_id, last_id, *, now=None) -> Sql:
-    """The whole chunk as one statement. Its result is one row: (rows written, and the partners
-    whose tier should move: ids, recommendations, recommended tiers, scores)."""
+    """The whole chunk as one statement. Its result is one row: rows written, movers, the partners
+    whose tier should move (ids, recommendations, recommended tiers, scores: under automatic tier
+    evaluation only), and the chunk's summary groups and new proposals per owner (JSON text)."""
     w = features.Window(ctx.day)
     course, course_type = course_ctes(ctx.courses)
     # How each CTE is run. INLINE: pasted into its reader. MATERIALIZED: computed once into a
@@ -84,7 +85,8 @@ def chunk_statement(ctx, run, first_id, last_id, *, now=None) -> Sql:
         ctes += [("model", model_cte(ctx.model), MATERIALIZED), *model_churn_ctes()]
     else:
         ctes += rule_churn_ctes(churn.rules_note(ctx.model))
-    ctes += [("evaluated", evaluated_cte(), MATERIALIZED), ("written", insert_cte(), INLINE), *summary_ctes(ctx.previous_day is not None)]
+    ctes += [("evaluated", evaluated_cte(), MATERIALIZED), ("written", insert_cte(), INLINE),
+             *summary_ctes(previous_day=ctx.previous_day is not None)]
     with_list = join([_cte(name, query, mode) for name, query, mode in ctes])
     # Only under automatic tier evaluation are the movers needed back (their changes are made one
     # by one in Python); otherwise their rows already say what happens, and a count is enough.

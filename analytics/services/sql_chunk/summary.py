@@ -12,30 +12,31 @@ from analytics.services.sql_chunk.rows import MOVER, snapshot_columns
 
 
 def summary_aggregates(value) -> dict[str, str]:
-    """summary._aggregates in SQL: counts and sums of the written values (`value(column)`)."""
-    from analytics.models import PERIODS, ROLES
+    """summary.figures in SQL over the written values (`value(column)`), in its order: each sum of a
+    column is taken from it; its counts, whose filters are Q objects, are written out here."""
+    from django.db.models import Sum
 
-    aggregates = {
-        "partners": "count(*)", "score_sum": f"sum({value('score')})",
+    from analytics.models import PERIODS
+    from analytics.services import summary
+
+    counts = {
+        "partners": "count(*)",
         "active_30": f"count(*) FILTER (WHERE {value('events_30')} > 0)",
         "at_risk": f"count(*) FILTER (WHERE {value('churn_risk')} >= cfg.at_risk_threshold "
                    f"AND {value('status')} IN ('active', 'onboarding'))",
-        **{name: f"sum({value(name)})" for name in ("events_30", "content_30", "courses_90")},
-        "certifications": f"sum({value('active_certifications')})",
-        "onboarding_sum": f"sum({value('onboarding_completion')})",
         "onboarding_count": f"count(*) FILTER (WHERE {value('onboarding_completion')} IS NOT NULL)",
-        **{name: f"sum({value(name)})" for name in ("open_pipeline", "won_revenue_30", "won_revenue_90",
-                                                   "won_revenue_12m", "mdf_allocated", "mdf_used")},
     }
     for p in PERIODS:
         joined = f"{value('tenure_days')} < {int(p)}"
-        aggregates[f"cohort_{p}"] = f"count(*) FILTER (WHERE {joined})"
-        aggregates[f"activated_{p}"] = f"count(*) FILTER (WHERE {joined} AND {value('activated')})"
-        for name in ("decided", "decided_in_sla", "decision_hours"):
-            aggregates[f"{name}_{p}"] = f"sum({value(f'{name}_{p}')})"
-        for role in ROLES:
-            for what in ("won", "deals"):
-                aggregates[f"{role}_{what}_{p}"] = f"sum({value(f'{role}_{what}_{p}')})"
+        counts[f"cohort_{p}"] = f"count(*) FILTER (WHERE {joined})"
+        counts[f"activated_{p}"] = f"count(*) FILTER (WHERE {joined} AND {value('activated')})"
+    aggregates = {}
+    for name, aggregate in summary.figures(threshold=0).items():
+        if isinstance(aggregate, Sum):
+            aggregates[name] = f"sum({value(aggregate.source_expressions[0].name)})"
+        else:
+            aggregates[name] = counts.pop(name)
+    assert not counts, f"summary.figures has no {sorted(counts)}"
     return aggregates
 
 
