@@ -442,7 +442,7 @@ def test_the_statement_counts_only_the_proposals_that_are_new_since_the_previous
 def test_a_first_night_does_not_look_for_earlier_proposals(tenant, varied, day):
     """Without an earlier snapshot date every proposal is new: the statement reads the snapshot
     table only to write it. (A first night may find that table freshly vacuumed and empty; the
-    planner then scanned it once per proposal while the chunks filled it: 8-12 s per chunk.)"""
+    planner then scanned it once per proposal while the chunks filled it: 7.7-12.5 s per chunk.)"""
     _postgres_only()
     table = Snapshot._meta.db_table
     with tenant_scope(tenant):
