@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import sign_in
@@ -84,5 +85,5 @@ def test_partner_searches_downloads_completes_a_course_and_sees_the_certificate(
     shot(page, "content-04-certificate")
 
     page.click("nav >> text=Training")
-    assert page.locator("text=My certifications").is_visible()
-    assert page.locator("table >> text=Migration fundamentals").is_visible()
+    expect(page.locator("text=My certifications")).to_be_visible()
+    expect(page.locator("table >> text=Migration fundamentals")).to_be_visible()

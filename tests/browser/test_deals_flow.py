@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from deals.models import DealRegistration
 from prm.tenancy.scoping import tenant_scope
@@ -74,7 +75,7 @@ def test_partner_registers_manager_approves_partner_marks_won(page, live, shot, 
     page.context.clear_cookies()
     sign_in(page, live, tenant, rep.email, TEST_PASSWORD)
     page.goto(live.url(tenant, f"/deals/{deal.pk}/"))
-    assert page.get_by_text("Protected until").is_visible()
+    expect(page.get_by_text("Protected until")).to_be_visible()
     page.check("#outcome input[value=won]")
     page.fill("#outcome input[name=amount]", "51000")
     page.fill("#outcome input[name=closed_on]", timezone.localdate().isoformat())

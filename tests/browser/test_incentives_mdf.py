@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from incentives.models import Account, MdfClaim, MdfRequest, ProofFile
 from incentives.services import ledger
@@ -30,7 +31,7 @@ def test_partner_requests_manager_preapproves_partner_claims_manager_reimburses(
     # 1. The partner requests MDF; a negative amount is flagged inline before submitting.
     sign_in(page, live, tenant, paula.email, TEST_PASSWORD)
     page.goto(live.url(tenant, "/incentives/mdf/"))
-    assert page.get_by_text("10,000.00 USD").first.is_visible()
+    expect(page.get_by_text("10,000.00 USD").first).to_be_visible()
     page.click("text=Request MDF")
     page.wait_for_selector("#id_activity_type")
     page.wait_for_load_state("load")  # htmx (deferred) must be bound before the inline validation
@@ -57,7 +58,7 @@ def test_partner_requests_manager_preapproves_partner_claims_manager_reimburses(
     sign_in(page, live, tenant, manager.email, TEST_PASSWORD)
     page.goto(live.url(tenant, "/incentives/staff/mdf/"))
     page.click("text=Zero trust webinar")
-    assert page.get_by_text("10,000.00 USD is available").is_visible()
+    expect(page.get_by_text("10,000.00 USD is available")).to_be_visible()
     page.fill("#decide input[name=amount]", "2000")
     page.fill("#decide textarea[name=note]", "Approved for two sessions.")
     shot(page, "incentives-03-preapprove")
@@ -79,7 +80,7 @@ def test_partner_requests_manager_preapproves_partner_claims_manager_reimburses(
     shot(page, "incentives-04-claim")
     page.click("#claim-form button[type=submit]")
     page.wait_for_selector("text=Claim submitted")
-    assert page.get_by_role("link", name="invoice.pdf").is_visible()
+    expect(page.get_by_role("link", name="invoice.pdf")).to_be_visible()
     shot(page, "incentives-05-claimed")
     with tenant_scope(tenant):
         claim = MdfClaim.objects.get(mdf_request=mdf_request)
@@ -89,7 +90,7 @@ def test_partner_requests_manager_preapproves_partner_claims_manager_reimburses(
     page.context.clear_cookies()
     sign_in(page, live, tenant, manager.email, TEST_PASSWORD)
     page.goto(live.url(tenant, f"/incentives/mdf/requests/{mdf_request.pk}/"))
-    assert page.get_by_text("At most 1,500.00 USD can be approved").is_visible()
+    expect(page.get_by_text("At most 1,500.00 USD can be approved")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="invoice.pdf").click()
     assert download.value.suggested_filename == "invoice.pdf"
@@ -111,5 +112,5 @@ def test_partner_requests_manager_preapproves_partner_claims_manager_reimburses(
     page.context.clear_cookies()
     sign_in(page, live, tenant, paula.email, TEST_PASSWORD)
     page.goto(live.url(tenant, "/incentives/"))
-    assert page.get_by_text("1,500.00 USD").first.is_visible()
+    expect(page.get_by_text("1,500.00 USD").first).to_be_visible()
     shot(page, "incentives-07-statement")

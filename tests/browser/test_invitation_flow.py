@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 from tests.factories import TEST_PASSWORD
@@ -41,7 +42,7 @@ def test_manager_invites_partner_user_who_joins_the_branded_portal(page, live, s
 
     # Signed in, on the acme portal, with acme's branding.
     assert page.locator("header .brand").inner_text().strip() == tenant.name
-    assert page.locator("text=Welcome, Nora").is_visible()
+    expect(page.locator("text=Welcome, Nora")).to_be_visible()
     theme = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--prm-brand').trim()")
     assert theme == "#aa3300"
     shot(page, "invitation-03-portal")
@@ -49,4 +50,4 @@ def test_manager_invites_partner_user_who_joins_the_branded_portal(page, live, s
     # Single use: the same link now refuses with a clear message.
     page.context.clear_cookies()
     page.goto(link)
-    assert page.locator("text=already been used").is_visible()
+    expect(page.locator("text=already been used")).to_be_visible()
