@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -359,6 +360,9 @@ def test_the_sql_chunk_stores_exactly_what_the_python_reference_computes(tenant,
     assert any(r["component_wins"] is None for r in rows) and any(r["component_mdf"] is None for r in rows)
     assert any(r["influenced_won_365"] for r in rows) and any(r["fulfilled_deals_365"] for r in rows)
     assert any(r["activated"] for r in rows)
+    # Last sign-ins from the events read (up to 89 days back), from the index probe (older), and none.
+    days = [r["days_since_sign_in"] for r in rows]
+    assert None in days and any(d is not None and d < 90 for d in days) and any(d is not None and d >= 90 for d in days)
 
 
 def test_automatic_tier_changes_and_backfills_agree_too(tenant, varied, day):
@@ -462,15 +466,12 @@ def _plan_nodes(node: dict, in_subplan: bool = False):
         yield from _plan_nodes(child, in_subplan or child.get("Parent Relationship") == "SubPlan")
 
 
-def test_the_chunk_statement_reads_each_table_and_aggregates_each_set_once(tenant, varied, day):
-    """Fresh tables have no statistics: the planner then guesses one row per CTE and nests loops,
-    which re-ran whole aggregates per partner (29 s for a chunk of 126 partners here, 0.07 s with
-    hash joins). write_chunk runs its statement with nested loops off; here its real plan is
-    captured and every table scan, aggregate and window outside per-row subplans must run once.
-    The setting is back as it was for the rest of the transaction."""
+def _chunk_plan(tenant, day) -> tuple[dict, int]:
+    """The executed plan (EXPLAIN ANALYZE, JSON) of write_chunk's statement for the first chunk of
+    1,000 partners, and how many partners it wrote. The setting write_chunk changes (nested loops
+    off) must be back as it was for the rest of the transaction."""
     import json
 
-    _postgres_only()
     plans = []
 
     def explain(execute, sql, params, many, context):
@@ -488,13 +489,80 @@ def test_the_chunk_statement_reads_each_table_and_aggregates_each_set_once(tenan
             written, _counts, _summary = sql_chunk.write_chunk(ctx, run, first_id, last_id)
             cursor.execute("SHOW enable_nestloop")
             assert cursor.fetchone()[0] == "on"
-        assert written == Snapshot.objects.filter(tenant=tenant, date=day).count() > 300
     assert len(plans) == 1
+    return plans[0][0]["Plan"], written
+
+
+def test_the_chunk_statement_reads_each_table_and_aggregates_each_set_once(tenant, varied, day):
+    """Fresh tables have no statistics: the planner then guesses one row per CTE and nests loops,
+    which re-ran whole aggregates per partner (29 s for a chunk of 126 partners here, 0.07 s with
+    hash joins). write_chunk runs its statement with nested loops off; here its real plan is
+    captured and every table scan, aggregate and window outside per-row subplans must run once."""
+    _postgres_only()
+    plan, written = _chunk_plan(tenant, day)
+    with tenant_scope(tenant):
+        assert written == Snapshot.objects.filter(tenant=tenant, date=day).count() > 300
     repeated = [(n["Node Type"], n.get("Relation Name"), n["Actual Loops"])
-                for n, in_subplan in _plan_nodes(plans[0][0]["Plan"]) if not in_subplan
+                for n, in_subplan in _plan_nodes(plan) if not in_subplan
                 and (n.get("Relation Name") or n["Node Type"] in ("Aggregate", "WindowAgg"))
                 and n["Actual Loops"] > 1]
     assert repeated == []
+
+
+def test_the_last_sign_in_is_looked_up_only_for_partners_without_one_in_the_events_read(tenant, varied, day):
+    """The chunk reads its partners' last 90 days of events anyway, and takes the day of each one's
+    latest sign-in from them; only partners without a sign-in in those days get a probe of the
+    sign-in index (for the year before). The stored days agree with the Python reference (parity
+    test above); here: one probe per such partner, and none for the others."""
+    from analytics.services.features import Window
+    from partners.models import Partner
+    from prm.events.models import EngagementEvent
+
+    _postgres_only()
+    plan, _written = _chunk_plan(tenant, day)
+    probes = [n["Actual Loops"] for n, _sub in _plan_nodes(plan) if n.get("Index Name") == "analytics_event_sign_in"]
+    w = Window(day)
+    with tenant_scope(tenant):
+        recent = EngagementEvent.objects.filter(tenant=tenant, kind="sign_in", occurred_at__gte=w.ago(90),
+                                                occurred_at__lt=w.end).values("partner_id")
+        without = Partner.objects.filter(tenant=tenant).exclude(id__in=recent).count()
+        assert 0 < without < Partner.objects.filter(tenant=tenant).count()
+        # The stored days tell the same: a sign-in in those 90 days is at most 89 days before the day.
+        rows = Snapshot.objects.filter(tenant=tenant, date=day)
+        assert rows.filter(days_since_sign_in__lt=90).count() == rows.filter(partner__in=Subquery(recent)).count()
+    assert probes == [without]
+
+
+def test_credited_deals_are_read_from_the_covering_index_of_won_deals(tenant, varied, day):
+    """Migration analytics 0011: the won deals that credit a chunk's partners are fetched by primary
+    key from a partial index of won deals that holds every column the aggregate reads, so the
+    fetches never visit the deals table. (On these few rows the planner would rather read the
+    table, so every other way to read it is off here: only an index that holds every column the
+    query reads can answer it.)"""
+    import json
+
+    from analytics.services import features
+
+    _postgres_only()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'analytics_deal_won_credit'")
+        (definition,) = cursor.fetchone()
+    assert "(id) INCLUDE (tenant_id, closed_on, won_base_amount) WHERE ((status)::text = 'won'::text)" in definition
+    with tenant_scope(tenant):
+        first_id, last_id = chunk_bounds(tenant, 1000)[0]
+        query = features.attribution_query(tenant, features.Window(day), first_id, last_id)
+        sql, params = query.query.sql_with_params()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        assert list(query)  # the program has credited won deals in the first chunk
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    deal_scans = [(n["Node Type"], n.get("Index Name")) for n, _sub in _plan_nodes(plan[0]["Plan"])
+                  if n.get("Relation Name") == "deals_dealregistration"]
+    assert deal_scans == [("Index Only Scan", "analytics_deal_won_credit")]
 
 
 def test_a_chunks_events_stream_from_the_partner_kind_index_already_grouped(tenant, varied, day):
