@@ -7,6 +7,9 @@ from the event stream and the other apps' tables.
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, date, datetime, time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -193,6 +196,19 @@ class HealthRunChunk(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.run_id} #{self.seq} {self.status}"
+
+
+def snapshot_id(day: date) -> uuid.UUID:
+    """A snapshot's primary key: a UUIDv7 whose timestamp is its date (midnight UTC), then 70
+    random bits (sql_chunk.pieces.day_uuid writes the same in SQL).
+
+    A night writes one row per partner, all of one date. With random (v4) keys each row went to a
+    random leaf page of the primary-key index, so every night touched most of that index again
+    (about 8 % of a chunk's time on the benchmark). Keys that start with the date put a night's
+    rows in one fresh region of the index; random within it, so workers writing chunks at the same
+    time do not all insert into its last page, as keys ordered to the millisecond would."""
+    ms = int(datetime.combine(day, time.min, tzinfo=UTC).timestamp() * 1000)
+    return uuid.UUID(bytes=ms.to_bytes(6, "big") + b"\x70" + uuid.uuid4().bytes[7:])
 
 
 class PartnerHealthSnapshot(TenantOwnedModel):

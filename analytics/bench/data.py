@@ -211,6 +211,7 @@ def synthesize_history(tenant, weeks: int = 11) -> None:
     from django.utils import timezone
 
     from analytics.models import PartnerHealthSnapshot
+    from analytics.services.sql_chunk.pieces import day_uuid
     from analytics.services.summary import write_summary
 
     today = timezone.localdate()
@@ -223,7 +224,7 @@ def synthesize_history(tenant, weeks: int = 11) -> None:
             # Planted signal: partners who have churned by now were active then, but quiet (few
             # engagements, no recent sign-in); everyone else looks like today with some noise.
             exprs = {
-                "id": "gen_random_uuid()", "date": "%(day)s", "run_id": "NULL",
+                "id": day_uuid("%(day)s::date"), "date": "%(day)s", "run_id": "NULL",
                 "events_30": "CASE WHEN status = 'churned' THEN events_30 / 5 "
                              "ELSE GREATEST(0, events_30 + (random() * 6)::int - 2) END",
                 "days_since_sign_in": "CASE WHEN status = 'churned' THEN 25 + (random() * 30)::int "

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analytics.models import COMPONENT_KEYS
+from analytics.models import COMPONENT_KEYS, snapshot_id
 from analytics.models import PartnerHealthSnapshot as Snapshot
 from analytics.services import actions as actions_mod
 from analytics.services import churn, features, scoring, tier_eval
@@ -107,7 +107,7 @@ def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[dict]:
         evaluation = evaluations[pid]
         snapshot = {name: row[name] for name in SNAPSHOT_FIELDS}
         snapshot.update(
-            tenant_id=ctx.tenant.pk, partner_id=pid, date=ctx.day, run_id=run.pk, status=row["status"],
+            id=snapshot_id(ctx.day), tenant_id=ctx.tenant.pk, partner_id=pid, date=ctx.day, run_id=run.pk, status=row["status"],
             tier_id=row["tier_id"], partner_type_id=row["partner_type_id"], score=scores[pid],
             **{f"component_{key}": value for key, value in values[pid].items()}, component_weights=weights,
             churn_risk=risk, churn_method=method, churn_reasons=reasons,
@@ -150,7 +150,6 @@ def _upsert_copy(snapshots: list[dict]) -> None:
     UPDATE. Parameters are not bound one by one in Python (a chunk has thousands of rows of ~45
     columns), which makes the write about ten times faster than a parameterised bulk insert."""
     import json
-    import uuid
 
     from django.db import connection
 
@@ -166,8 +165,7 @@ def _upsert_copy(snapshots: list[dict]) -> None:
         with cursor.cursor.copy(f"COPY {LOAD_TABLE} ({column_list}) FROM STDIN") as copy:
             for s in snapshots:
                 copy.write_row([
-                    uuid.uuid4() if c == "id" else
-                    (json.dumps(s[c], default=str) if c in json_columns else s[c])
+                    json.dumps(s[c], default=str) if c in json_columns else s[c]
                     for c in columns
                 ])
         cursor.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {LOAD_TABLE} "

@@ -93,3 +93,39 @@ def test_deleting_a_partner_removes_its_snapshots(tenant):
         _snapshot(tenant, other)
         own.delete()
         assert list(PartnerHealthSnapshot.objects.values_list("partner_id", flat=True)) == [other.pk]
+
+
+def test_a_snapshot_id_is_a_version_7_uuid_that_starts_with_its_date():
+    """models.snapshot_id: the date's midnight (UTC) in milliseconds, version 7, the RFC variant,
+    random after that; ids of a later date sort after every id of an earlier one (byte order, as
+    PostgreSQL compares uuids), so a night's rows fill one region of the primary-key index."""
+    import uuid
+
+    from analytics.models import snapshot_id
+
+    day = date(2026, 12, 6)
+    ids = [snapshot_id(day) for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)
+    assert {int.from_bytes(i.bytes[:6], "big") for i in ids} == {1_796_515_200_000}  # 2026-12-06T00:00Z
+    later = [snapshot_id(date(2026, 12, 7)) for _ in range(200)]
+    assert max(i.bytes for i in ids) < min(i.bytes for i in later)
+
+
+@pytest.mark.postgres
+def test_the_database_writes_the_same_ids_as_snapshot_id(tenant):
+    """sql_chunk.pieces.day_uuid (the chunk statement's id) agrees with models.snapshot_id."""
+    import uuid
+
+    from analytics.models import snapshot_id
+    from analytics.services.sql_chunk.pieces import day_uuid
+
+    _postgres_only()
+    days = [date(1999, 12, 31), date(2026, 12, 6), date(2041, 2, 28)]
+    with connection.cursor() as cursor:
+        for day in days:
+            cursor.execute(f"SELECT {day_uuid('%s::date')} FROM generate_series(1, 200)", [day])
+            ids = [uuid.UUID(str(row[0])) for row in cursor.fetchall()]
+            assert len(set(ids)) == 200
+            assert {i.bytes[:7] for i in ids} == {snapshot_id(day).bytes[:7]}
+            assert all(i.version == 7 and i.variant == uuid.RFC_4122 for i in ids)

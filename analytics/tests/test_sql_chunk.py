@@ -229,10 +229,12 @@ def _done_run(tenant, day, model: dict) -> HealthRun:
 
 
 def _stored(tenant, day) -> dict:
-    """{partner_id: {column: value}} of the day's snapshots, without the row id and the write time."""
+    """{partner_id: {column: value}} of the day's snapshots, without the write time, and of the row
+    id only its first seven bytes (the date and the version: models.snapshot_id; the rest is random)."""
     with tenant_scope(tenant):
         rows = Snapshot.objects.filter(tenant=tenant, date=day).values()
-        return {r["partner_id"]: {k: v for k, v in r.items() if k not in ("id", "computed_at")} for r in rows}
+        return {r["partner_id"]: {**{k: v for k, v in r.items() if k not in ("id", "computed_at")},
+                                  "id": r["id"].bytes[:7]} for r in rows}
 
 
 def _normalise(value):

@@ -122,6 +122,14 @@ def jarray(elements: list[str], limit: int | None = None) -> str:
 
 
 
+def day_uuid(day: str) -> str:
+    """analytics.models.snapshot_id for a date expression: a random UUID whose first six bytes are
+    the date's midnight (UTC) in milliseconds since the epoch, then the version 7 byte (0x70)."""
+    ms = f"(extract(epoch FROM ({day})::timestamp) * 1000)::bigint"
+    return (f"encode(overlay(uuid_send(gen_random_uuid()) PLACING substring(int8send({ms}) FROM 3) "
+            "|| '\\x70'::bytea FROM 1 FOR 7), 'hex')::uuid")
+
+
 def in_list(values) -> Sql:
     """`(%s, %s, …)` for a fixed list of values."""
     return Sql("(" + ", ".join(["%s"] * len(values)) + ")", list(values))

@@ -7,7 +7,7 @@ from django.db import connection
 from analytics.models import COMPONENT_KEYS
 from analytics.models import PartnerHealthSnapshot as Snapshot
 from analytics.services.sql_chunk.actions import next_actions_json
-from analytics.services.sql_chunk.pieces import Sql, compose
+from analytics.services.sql_chunk.pieces import Sql, compose, day_uuid
 
 # compute.apply_tier_changes: the partners whose tier should change.
 MOVER = "e.recommendation IN ('promote', 'demote') AND e.recommended_tier_id IS NOT NULL"
@@ -18,7 +18,7 @@ def snapshot_columns() -> dict[str, str]:
     from analytics.services.compute import SNAPSHOT_FIELDS
 
     values = {
-        "id": "gen_random_uuid()", "tenant_id": "cfg.tenant_id", "partner_id": "e.partner_id", "date": "cfg.day",
+        "id": day_uuid("cfg.day"), "tenant_id": "cfg.tenant_id", "partner_id": "e.partner_id", "date": "cfg.day",
         "run_id": "cfg.run_id", "status": "e.status", "tier_id": "e.tier_id", "partner_type_id": "e.partner_type_id",
         **{name: f"e.{name}" for name in SNAPSHOT_FIELDS},
         "sourced_won_30": "e.won_revenue_30", "sourced_won_90": "e.won_revenue_90",
