@@ -7,10 +7,14 @@ which Chromium resolves to the loopback address by itself.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("PRM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -23,6 +27,33 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, handling one request at a time (connections stay concurrent).
+
+    On SQLite the test database lives in memory, and Django hands the test's one connection to
+    every request thread. Chromium sends requests in parallel (a search and its facets, a page and
+    an htmx fragment), and two of them querying that connection at once deadlocked the suite
+    (seen in a full run: the content library's first search never answered)."""
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self._lock:  # the body is made, and the response closed (request_finished), inside it
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def pytest_collection_modifyitems(items):
