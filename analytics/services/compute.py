@@ -107,8 +107,8 @@ def compute_rows(ctx: RunContext, run, first_id, last_id) -> list[dict]:
         evaluation = evaluations[pid]
         snapshot = {name: row[name] for name in SNAPSHOT_FIELDS}
         snapshot.update(
-            id=snapshot_id(ctx.day), tenant_id=ctx.tenant.pk, partner_id=pid, date=ctx.day, run_id=run.pk, status=row["status"],
-            tier_id=row["tier_id"], partner_type_id=row["partner_type_id"], score=scores[pid],
+            id=snapshot_id(ctx.day), tenant_id=ctx.tenant.pk, partner_id=pid, date=ctx.day, run_id=run.pk,
+            status=row["status"], tier_id=row["tier_id"], partner_type_id=row["partner_type_id"], score=scores[pid],
             **{f"component_{key}": value for key, value in values[pid].items()}, component_weights=weights,
             churn_risk=risk, churn_method=method, churn_reasons=reasons,
             churn_note=note[:300], recommendation=evaluation.recommendation,

@@ -468,6 +468,21 @@ def _plan_nodes(node: dict, in_subplan: bool = False):
         yield from _plan_nodes(child, in_subplan or child.get("Parent Relationship") == "SubPlan")
 
 
+def _query_plan(queryset, *, off: tuple[str, ...]) -> list[dict]:
+    """The planned nodes (EXPLAIN, JSON) of a queryset, with the planner's `enable_<name>` settings
+    in `off` switched off for it (on these few rows it would rather read whole tables)."""
+    import json
+
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name in off:
+            cursor.execute(f"SET LOCAL enable_{name} = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    return [node for node, _sub in _plan_nodes(plan[0]["Plan"])]
+
+
 def _chunk_plan(tenant, day) -> tuple[dict, int]:
     """The executed plan (EXPLAIN ANALYZE, JSON) of write_chunk's statement for the first chunk of
     1,000 partners, and how many partners it wrote. The setting write_chunk changes (nested loops
@@ -541,8 +556,6 @@ def test_credited_deals_are_read_from_the_covering_index_of_won_deals(tenant, va
     fetches never visit the deals table. (On these few rows the planner would rather read the
     table, so every other way to read it is off here: only an index that holds every column the
     query reads can answer it.)"""
-    import json
-
     from analytics.services import features
 
     _postgres_only()
@@ -553,17 +566,9 @@ def test_credited_deals_are_read_from_the_covering_index_of_won_deals(tenant, va
     with tenant_scope(tenant):
         first_id, last_id = chunk_bounds(tenant, 1000)[0]
         query = features.attribution_query(tenant, features.Window(day), first_id, last_id)
-        sql, params = query.query.sql_with_params()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
+        nodes = _query_plan(query, off=("seqscan", "bitmapscan", "indexscan"))
         assert list(query)  # the program has credited won deals in the first chunk
-    plan = plan if isinstance(plan, list) else json.loads(plan)
-    deal_scans = [(n["Node Type"], n.get("Index Name")) for n, _sub in _plan_nodes(plan[0]["Plan"])
-                  if n.get("Relation Name") == "deals_dealregistration"]
+    deal_scans = [(n["Node Type"], n.get("Index Name")) for n in nodes if n.get("Relation Name") == "deals_dealregistration"]
     assert deal_scans == [("Index Only Scan", "analytics_deal_won_credit")]
 
 
@@ -572,8 +577,6 @@ def test_a_chunks_events_stream_from_the_partner_kind_index_already_grouped(tena
     the (tenant, partner, kind, occurred_at) index, so they are grouped as they are read: the
     aggregate's plan has no Sort and no hashed grouping. (On these few rows the planner would
     rather read the whole table; sequential and bitmap scans are off to see the index plan.)"""
-    import json
-
     from analytics.services import features
 
     _postgres_only()
@@ -585,14 +588,8 @@ def test_a_chunks_events_stream_from_the_partner_kind_index_already_grouped(tena
     assert indexes["analytics_event_partner_kind_time"].endswith("(tenant_id, partner_id, kind, occurred_at)")
     with tenant_scope(tenant):
         first_id, last_id = chunk_bounds(tenant, 1000)[0]
-        sql, params = features.event_query(tenant, features.Window(day), first_id, last_id).query.sql_with_params()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-    plan = plan if isinstance(plan, list) else json.loads(plan)
-    nodes = [node for node, _sub in _plan_nodes(plan[0]["Plan"])]
+        nodes = _query_plan(features.event_query(tenant, features.Window(day), first_id, last_id),
+                            off=("seqscan", "bitmapscan"))
     assert [(n["Node Type"], n.get("Strategy")) for n in nodes[:1]] == [("Aggregate", "Sorted")]
     assert [(n["Node Type"], n.get("Index Name")) for n in nodes[1:]] == [
         ("Index Only Scan", "analytics_event_partner_kind_time")]
