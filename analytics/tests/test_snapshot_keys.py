@@ -17,9 +17,9 @@ from tests.factories import PartnerFactory
 pytestmark = pytest.mark.django_db
 
 
-def _postgres_only():
+def _postgres_only(reason="the composite foreign key exists on PostgreSQL only (SQLite keeps none on these columns)"):
     if connection.vendor != "postgresql":
-        pytest.skip("the composite foreign key exists on PostgreSQL only (SQLite keeps none on these columns)")
+        pytest.skip(reason)
 
 
 def _snapshot(tenant, partner, day=date(2026, 5, 1)):
@@ -120,7 +120,7 @@ def test_the_database_writes_the_same_ids_as_snapshot_id(tenant):
     from analytics.models import snapshot_id
     from analytics.services.sql_chunk.pieces import day_uuid
 
-    _postgres_only()
+    _postgres_only("day_uuid is SQL of the set-based chunk statement, which runs on PostgreSQL only")
     days = [date(1999, 12, 31), date(2026, 12, 6), date(2041, 2, 28)]
     with connection.cursor() as cursor:
         for day in days:
