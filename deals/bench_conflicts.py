@@ -14,11 +14,12 @@ next run unless --rebuild; --drop removes it.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
+
+from prm.bench import setup_django
 
 BENCH_SLUG = "bench-conflicts"
 SYLLABLES = [
@@ -28,13 +29,6 @@ SYLLABLES = [
     "tec", "tel", "tri", "um", "va", "ver", "vi", "vo", "wa", "xa", "zen",
 ]
 SUFFIXES = ["Inc", "Ltd", "GmbH", "LLC", "Corp", "AG", "", "", ""]
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
-    import django
-
-    django.setup()
 
 
 def _word(rng: random.Random, parts: int) -> str:
@@ -181,7 +175,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data even if it exists")
     parser.add_argument("--drop", action="store_true", help="delete the benchmark tenant and exit")
     args = parser.parse_args(argv)
-    _setup_django()
+    setup_django()
     from django.db import connection
 
     from prm.tenancy.models import Tenant
@@ -195,7 +189,11 @@ def main(argv=None) -> int:
         if tenant is not None:
             with connection.cursor() as cursor:
                 _delete_rows(cursor, tenant)
+            from partners.models import Partner
+
             with tenant_scope(tenant):
+                # A partner's type is protected (PROTECT), even from a cascade: partners go first.
+                Partner.objects.filter(tenant=tenant).delete()
                 tenant.delete()
         print("Benchmark tenant removed.")
         return 0

@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 BENCHMARKS: list[tuple[str, str]] = [
     ("analytics", "analytics.bench"),  # synthetic tenant, nightly health job, executive dashboard
     ("load", "prm.loadbench"),  # page latency under 20 concurrent users on that tenant (gunicorn + wrk)
 ]
+
+
+def setup_django() -> None:
+    """Django for a benchmark process (and, through the environment, the servers it starts).
+    Mail goes to memory: the synthetic tenants' addresses are made up, and a machine with a mail
+    server on localhost must not be handed hundreds of messages for them."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    import django
+
+    django.setup()
 
 
 def main(argv: list[str] | None = None) -> None:

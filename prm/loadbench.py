@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from prm.bench import setup_django
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "prm-bench-2026"
 BASE_DOMAIN = "bench.test"
@@ -116,13 +118,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _django_setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings")
-    import django
-
-    django.setup()
 
 
 def _enrich(tenant, assets: int = 2000) -> None:
@@ -324,7 +319,7 @@ def _wrk(port: int, host: str, cookie: str, path: str, users: int, seconds: int)
 
 def run(tenant_slug: str, users: int, seconds: int, workers: int, only: list[str] | None = None,
         threads: int = THREADS) -> list[Result]:
-    _django_setup()
+    setup_django()
     from django.conf import settings
     from django.db import connection
     from django.urls import reverse

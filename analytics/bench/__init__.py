@@ -23,10 +23,11 @@ import argparse
 import os
 import time
 
-from analytics.bench.common import _setup, log
+from analytics.bench.common import log
 from analytics.bench.data import build, synthesize_history
 from analytics.bench.measure import bare_group_by, counts, dashboard, nightly, small_tenant_queries
 from analytics.bench.section import report
+from prm.bench import setup_django
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rebuild", action="store_true", help="drop the benchmark tenant and build it again")
     parser.add_argument("--no-write", action="store_true", help="print only; do not update BENCHMARKS.md")
     args = parser.parse_args(argv)
-    _setup()
+    setup_django()
     from django.core.management import call_command
     from django.db import connection
 

@@ -38,3 +38,21 @@ def test_the_locustfile_asks_for_the_page_with_the_signed_in_session():
     compile(source, "locustfile", "exec")  # valid Python (not imported: locust patches the standard library)
     assert "between(0.5, 1.5)" in source
     assert "self.client.get('/deals/', headers={'Host': 't.bench.test', 'Cookie': 'sessionid=abc'})" in source
+
+
+def test_benchmarks_keep_their_mail_in_memory_unless_told_otherwise(monkeypatch):
+    """The synthetic tenants' addresses are made up: a benchmark (and the gunicorn it starts, which
+    inherits the environment) must not hand mail for them to a mail server on localhost."""
+    import os
+
+    import django
+
+    from prm.bench import setup_django
+
+    monkeypatch.setattr(django, "setup", lambda: None)
+    monkeypatch.delenv("EMAIL_BACKEND", raising=False)
+    setup_django()
+    assert os.environ["EMAIL_BACKEND"] == "django.core.mail.backends.locmem.EmailBackend"
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    setup_django()
+    assert os.environ["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
