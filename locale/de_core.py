@@ -65,7 +65,7 @@ DE = {
     "Deactivated": "Deaktiviert", "Deactivate this member?": "Dieses Mitglied deaktivieren?", "Deactivate": "Deaktivieren",
     "My team": "Mein Team", "%(org)s team": "Team von %(org)s", "Colleagues": "Kolleginnen und Kollegen",
     "Deactivate this colleague?": "Diese Person deaktivieren?", "Object": "Objekt", "No matching entries.": "Keine passenden Einträge.",
-    "Partner portal": "Partnerportal", "Skip to content": "Zum Inhalt springen", "Main": "Hauptnavigation",
+    "Partner portal": "Partnerportal", "Skip to content": "Zum Inhalt springen", "Main": "Hauptnavigation", "Menu": "Menü",
     "Partner portals": "Partnerportale", "Password": "Passwort", "Two-factor authentication": "Zwei-Faktor-Authentifizierung",
     "My portals": "Meine Portale", "Sign out": "Abmelden", "partner program": "Partnerprogramm", "Support": "Support",
     "Open-source partner relationship management": "Open-Source-Partnermanagement",
