@@ -37,7 +37,8 @@ def _menu_links(page) -> list[str]:
 
 def _check_pages_fit(page, live, tenant, paths) -> None:
     for path in paths:
-        page.goto(live.url(tenant, path))
+        response = page.goto(live.url(tenant, path))
+        assert response.status == 200, path
         page.wait_for_load_state("networkidle")
         assert _sideways(page) == 0, f"{path} scrolls sideways on a phone"
 
@@ -66,11 +67,15 @@ def test_on_a_phone_the_links_are_in_a_menu_and_no_page_scrolls_sideways(phone, 
     assert len(manager_pages) >= 8
     _check_pages_fit(phone, live, tenant, [*manager_pages, f"/deals/{deal.pk}/"])
     shot(phone, "layout-02-phone-deal")
+    # German labels are longer (the review clock, the bulk actions, the facts of a deal).
+    phone.context.add_cookies([{"name": "django_language", "value": "de", "url": live.url(tenant)}])
+    _check_pages_fit(phone, live, tenant, ["/deals/review/", f"/deals/{deal.pk}/", "/analytics/dashboard/"])
+    expect(phone.locator(".compact-nav summary")).to_have_text("Menü")
 
     phone.context.clear_cookies()
     sign_in(phone, live, tenant, rep.email, TEST_PASSWORD)
     partner_pages = _menu_links(phone)
-    assert "/deals/" in partner_pages and "/analytics/" not in partner_pages  # the partner's own menu
+    assert "/deals/" in partner_pages and "/deals/review/" not in partner_pages  # the partner's own menu
     _check_pages_fit(phone, live, tenant, [*partner_pages, f"/deals/{deal.pk}/"])
 
 
