@@ -13,6 +13,32 @@
       var btn = ev.target.closest("[data-confirm]");
       if (btn && !window.confirm(btn.getAttribute("data-confirm"))) { ev.preventDefault(); ev.stopPropagation(); }
     }, true);
+    // A table wider than its box scrolls inside it: make that box reachable and scrollable by
+    // keyboard (tab to it, then the arrow keys), named after the table's caption or heading.
+    function markScrollingTables() {
+      document.querySelectorAll(".table-wrap").forEach(function (box) {
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("data-scroll-box", "1");
+          var table = box.querySelector("table");
+          var caption = table && table.querySelector("caption");
+          var heading = box.closest("section, article");
+          heading = heading && heading.querySelector("h1, h2, h3");
+          var name = (caption || heading || {}).textContent;
+          if (name && name.trim()) {
+            box.setAttribute("role", "region");
+            box.setAttribute("aria-label", name.trim());
+          }
+        } else if (!scrolls && box.hasAttribute("data-scroll-box")) {
+          ["tabindex", "data-scroll-box", "role", "aria-label"].forEach(function (a) { box.removeAttribute(a); });
+        }
+      });
+    }
+    markScrollingTables();
+    document.body.addEventListener("htmx:afterSettle", markScrollingTables);
+    var resizing;
+    window.addEventListener("resize", function () { clearTimeout(resizing); resizing = setTimeout(markScrollingTables, 200); });
     // Drag-and-drop upload zones: <div class="dropzone" data-input="id_file">.
     document.querySelectorAll(".dropzone[data-input]").forEach(function (zone) {
       var input = document.getElementById(zone.getAttribute("data-input"));
