@@ -18,6 +18,26 @@ from prm.uploads import image_validator
 RESERVED_SLUGS = frozenset({"www", "admin", "api", "static", "media", "mail", "app", "portal", "status"})
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA for body text
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of #RRGGBB against white (1 to 21)."""
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def readable_on_white(value: str) -> None:
+    """The brand colour is the portal's links and the background of white button text."""
+    if hex_colour.regex.match(value or "") and (ratio := contrast_with_white(value)) < MIN_CONTRAST:
+        raise ValidationError(
+            _("Links and buttons in %(colour)s would be hard to read (contrast %(ratio)s:1 with white, "
+              "at least %(minimum)s:1 is needed). Choose a darker colour."),
+            code="low_contrast", params={"colour": value, "ratio": f"{ratio:.1f}", "minimum": MIN_CONTRAST})
 currency_code = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO currency code, e.g. EUR."))
 
 
@@ -50,7 +70,7 @@ class Tenant(models.Model):
     )
     # Branding
     logo = models.ImageField(_("logo"), upload_to=tenant_logo_path, blank=True, validators=[image_validator(2)])
-    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#1f5fbf", validators=[hex_colour])
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#1f5fbf", validators=[hex_colour, readable_on_white])
     default_language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
