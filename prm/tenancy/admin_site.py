@@ -134,10 +134,32 @@ class TenantAdminMixin:
 
     def get_queryset(self, request):
         # The scoped manager already confines the query; the explicit filter is belt and braces.
-        return super().get_queryset(request).filter(tenant=request.tenant)
+        queryset = super().get_queryset(request).filter(tenant=request.tenant)
+        if isinstance(self, admin.options.InlineModelAdmin):
+            # Each inline row shows its read-only foreign keys: fetch them with the rows.
+            shown = [name for name in self.get_readonly_fields(request)
+                     if isinstance(name, str) and _foreign_key(self.model, name) is not None]
+            queryset = queryset.select_related(*shown)
+        return queryset
 
     def get_exclude(self, request, obj=None):
         return tuple(super().get_exclude(request, obj) or ()) + ("tenant",)
+
+    # A read-only foreign key to a platform model (a user) is shown as text. The stock admin links it
+    # to that object's page, which only platform superusers may open (a dead 403 link here). Done
+    # where the page is drawn, so it holds however a ModelAdmin or inline lists its fields.
+    def render_change_form(self, request, context, *args, **kwargs):
+        main = context.get("adminform")
+        for form in [main, *context.get("inline_admin_formsets", [])]:
+            if form is None:
+                continue
+            model = self.model if form is main else form.formset.model
+            text = _platform_links_as_text(model, self.admin_site, form.readonly_fields)
+            if text:
+                form.readonly_fields = [text.get(name, name) for name in form.readonly_fields]
+                form.fieldsets = [(title, {**options, "fields": _swap(options["fields"], text)})
+                                  for title, options in form.fieldsets]
+        return super().render_change_form(request, context, *args, **kwargs)
 
     # Users are global: a choice list of users must only offer members of this tenant.
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -149,6 +171,38 @@ class TenantAdminMixin:
         if db_field.related_model is get_user_model():
             kwargs["queryset"] = _tenant_users(request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _platform_links_as_text(model, admin_site, names) -> dict:
+    """{field name: display function} for the read-only foreign keys among `names` whose model has
+    no tenant admin: the function shows the related object as plain text."""
+    text = {}
+    for name in names:
+        field = _foreign_key(model, name) if isinstance(name, str) else None
+        if field is None or isinstance(admin_site._registry.get(field.related_model), TenantAdminMixin):
+            continue
+
+        def as_text(obj, name=name):
+            return getattr(obj, name, None) or "-"
+
+        as_text.short_description = field.verbose_name
+        as_text.__name__ = name
+        text[name] = as_text
+    return text
+
+
+def _foreign_key(model, name: str):
+    """The forward foreign key (or one-to-one) field `name` of `model`, else None."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if (field.many_to_one or field.one_to_one) and field.concrete else None
+
+
+def _swap(fields, text: dict):
+    """A fieldset's field list with the names in `text` replaced (rows of several fields too)."""
+    return [type(f)(text.get(n, n) for n in f) if isinstance(f, list | tuple) else text.get(f, f) for f in fields]
 
 
 def _tenant_users(request):
