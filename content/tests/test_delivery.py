@@ -191,3 +191,12 @@ def test_a_co_branded_asset_whose_pdf_cannot_be_stamped_is_delivered_as_is(tenan
     assert response.status_code == 200
     assert _body(response) == damaged
     assert len(_events(tenant, "content_downloaded")) == 1
+
+
+def test_an_empty_library_offers_adding_an_asset_only_to_those_who_may(tenant, members, client_for):
+    add = 'href="/content/manage/new"'
+    manager_page = client_for(tenant, members["channel_manager"]).get("/content/").content.decode()
+    assert "The library is empty for now." in manager_page and add in manager_page
+    executive_page = client_for(tenant, members["executive"]).get("/content/").content.decode()
+    assert "Channel managers publish content here." in executive_page and add not in executive_page
+    assert client_for(tenant, members["executive"]).get("/content/manage/new").status_code == 403
