@@ -23,9 +23,8 @@ def _shape(path: str) -> str:
     return re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|\d+", "N", path.split("?")[0])
 
 
-@pytest.mark.parametrize("role", list(ROLE_USERS))
-def test_every_link_a_role_is_shown_leads_somewhere_it_may_go(world, db, role):
-    client = world.clients_a[role]
+def _walk(client) -> tuple[set, list[str]]:
+    """Follow every link from the home page (one address per shape): (shapes seen, dead links)."""
     todo, seen, dead = [("/", "")], set(), []
     while todo and len(seen) < MAX_PAGES:
         path, linked_from = todo.pop(0)
@@ -41,5 +40,19 @@ def test_every_link_a_role_is_shown_leads_somewhere_it_may_go(world, db, role):
         for href in HREF.findall(response.content.decode("utf-8", "replace")):
             if not href.startswith(NOT_FOLLOWED) and _shape(href) not in seen:
                 todo.append((href, path))
+    return seen, dead
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+def test_every_link_a_role_is_shown_leads_somewhere_it_may_go(world, db, role):
+    seen, dead = _walk(world.clients_a[role])
     assert len(seen) >= 10, seen  # the walk got past the home page
     assert not dead, f"{role} is shown links it cannot follow: {dead}"
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+def test_a_new_portal_without_data_has_no_dead_links_or_errors(tenant, members, client_for, role):
+    """Empty states: a portal with its members and one partner, nothing else yet."""
+    seen, dead = _walk(client_for(tenant, members[role]))
+    assert len(seen) >= 5, seen
+    assert not dead, f"{role} is shown links it cannot follow in a new portal: {dead}"
