@@ -149,11 +149,9 @@ class TenantAdminMixin:
         # Django's confirmation names every row a delete would take with it, one str() each (a
         # partner's memberships name their users: a query per membership). Few rows, once per
         # deletion: the test suite's N+1 guard is told this repetition is deliberate.
-        try:
-            from zeal import zeal_ignore
-        except ImportError:  # production installs without the test extras
-            return super().get_deleted_objects(objs, request)
-        with zeal_ignore():
+        from prm.nplusone import deliberate_repetition
+
+        with deliberate_repetition():
             return super().get_deleted_objects(objs, request)
 
     # A read-only foreign key to a platform model (a user) is shown as text. The stock admin links it
