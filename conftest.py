@@ -68,6 +68,15 @@ def host_of(tenant) -> str:
     return f"{tenant.slug}.localhost"
 
 
+def sign_in(client, user, tenant) -> None:
+    """force_login, with the session bound to the tenant's host as a real sign-in there binds it."""
+    from prm.tenancy.sessions import bind_session
+
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    bind_session(session, tenant)
+
+
 @pytest.fixture
 def tenant(db):
     from tests.factories import TenantFactory
@@ -122,7 +131,7 @@ def client_for():
     def make(tenant, user=None):
         client = Client(HTTP_HOST=host_of(tenant) if tenant is not None else "localhost")
         if user is not None:
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in(client, user, tenant)
         return client
 
     return make

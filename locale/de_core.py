@@ -104,3 +104,33 @@ DE = {
     "Partners": "Partner", "Applications": "Bewerbungen", "Analytics": "Analysen", "My partners": "Meine Partner",
     "Scorecard": "Scorecard", "Onboarding": "Onboarding",
 }
+
+DE.update({
+    "You cannot give the role “%(role)s”: only a role up to your own.":
+        "Sie können die Rolle „%(role)s“ nicht vergeben: nur Rollen bis zu Ihrer eigenen.",
+    "Partner admins invite colleagues into their own organisation only.":
+        "Partner-Administratoren laden nur Kolleginnen und Kollegen in die eigene Organisation ein.",
+    "Your role does not let you change other people's access.":
+        "Ihre Rolle erlaubt es nicht, den Zugang anderer zu ändern.",
+    "Partner admins manage their own organisation's colleagues only.":
+        "Partner-Administratoren verwalten nur Kolleginnen und Kollegen der eigenen Organisation.",
+    "Only a tenant admin can change a tenant admin's access.":
+        "Nur Programm-Administratoren können den Zugang eines Programm-Administrators ändern.",
+    "A partner member cannot become staff, or the other way round. Deactivate this membership and invite the person again with the new role.":
+        "Ein Partnermitglied kann nicht zu Mitarbeitenden werden und umgekehrt. Deaktivieren Sie diese "
+        "Mitgliedschaft und laden Sie die Person mit der neuen Rolle erneut ein.",
+    "%(user)s is the last active tenant admin. Make someone else tenant admin first.":
+        "%(user)s ist der letzte aktive Programm-Administrator. Machen Sie zuerst eine andere Person zum "
+        "Programm-Administrator.",
+    "%(user)s can sign in to this portal again.": "%(user)s kann sich wieder bei diesem Portal anmelden.",
+    "That link has expired or was opened in another browser. Please sign in.":
+        "Dieser Link ist abgelaufen oder wurde in einem anderen Browser geöffnet. Bitte melden Sie sich an.",
+    "That portal link was not made for this browser session. Open the portal from here.":
+        "Dieser Portal-Link wurde nicht für diese Browsersitzung erstellt. Öffnen Sie das Portal von hier aus.",
+    "SVG images with scripts, event handlers, external links or unknown elements are not allowed.":
+        "SVG-Bilder mit Skripten, Event-Handlern, externen Links oder unbekannten Elementen sind nicht erlaubt.",
+    "The SVG image could not be read as plain XML (no DTD or entities).":
+        "Das SVG-Bild konnte nicht als einfaches XML gelesen werden (ohne DTD oder Entitäten).",
+    "Reactivate": "Reaktivieren",
+    "Role of %(name)s": "Rolle von %(name)s",
+})

@@ -2,36 +2,56 @@
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
+# Cell separators of the common spreadsheet locales (comma, semicolon in German Excel, tab) and
+# line breaks: a program that splits a line on any of them starts a new cell after it.
+_SEPARATOR_THEN_FORMULA = re.compile(r"([,;\t\r\n]\s*)(?=[=+\-@])")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def neutralise(value) -> str:
-    """Prefix cells a spreadsheet would evaluate (=HYPERLINK(...), +cmd, @SUM...) with a quote."""
+    """A cell no spreadsheet evaluates: a formula prefix (=HYPERLINK(...), +cmd, @SUM, -2+3) at the
+    start, or right after a separator of any common locale, gets a leading quote. Plain numbers
+    (also negative ones) stay numbers."""
     if value is None:
         return ""
     text = str(value)
+    if _NUMBER.match(text):
+        return text
+    text = _SEPARATOR_THEN_FORMULA.sub(r"\1'", text)
     if text.startswith(_FORMULA_START):
-        # Plain negative numbers stay numbers.
-        if text[0] == "-" and text[1:].replace(".", "", 1).isdigit():
-            return text
         return "'" + text
     return text
 
 
-class _Echo:
-    def write(self, value):
-        return value
+_GUARD = re.compile(r"(^|[,;\t\r\n]\s*)'(?=[=+\-@])")
+
+
+def restore(text: str) -> str:
+    """The value `neutralise` was given (for re-importing an export of ours)."""
+    return _GUARD.sub(r"\1", text)
+
+
+def needs_quotes(text: str) -> bool:
+    return any(c in text for c in ',;\t\r\n"')
+
+
+def _row(values) -> str:
+    cells = []
+    for value in values:
+        text = neutralise(value)
+        cells.append('"' + text.replace('"', '""') + '"' if needs_quotes(text) else text)
+    return ",".join(cells) + "\r\n"
 
 
 def csv_rows(header: list[str], rows: Iterable[Iterable], tenant=None) -> Iterable[str]:
-    writer = csv.writer(_Echo())
     yield "\ufeff"  # BOM so spreadsheet programs read UTF-8
-    yield writer.writerow([neutralise(h) for h in header])
+    yield _row(header)
     # The response streams after the view (and its tenant scope) has returned: re-enter the scope
     # so lazy querysets in `rows` stay confined to the tenant.
     if tenant is not None:
@@ -39,10 +59,10 @@ def csv_rows(header: list[str], rows: Iterable[Iterable], tenant=None) -> Iterab
 
         with tenant_scope(tenant):
             for row in rows:
-                yield writer.writerow([neutralise(v) for v in row])
+                yield _row(row)
     else:
         for row in rows:
-            yield writer.writerow([neutralise(v) for v in row])
+            yield _row(row)
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable], *, tenant=None) -> StreamingHttpResponse:

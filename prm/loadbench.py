@@ -267,7 +267,10 @@ def _query_count(tenant, user, path: str) -> int:
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST=f"{tenant.slug}.{BASE_DOMAIN}", HTTP_X_FORWARDED_PROTO="https")
+    from prm.tenancy.sessions import bind_session
+
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    bind_session(client.session, tenant)
     client.get(path)  # warm caches
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)

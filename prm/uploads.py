@@ -46,7 +46,6 @@ EXTENSIONS = {
 _EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
                      b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
 _HTML_MARKERS = re.compile(rb"<\s*(!doctype\s+html|html|script|iframe|body|head|object|embed)\b", re.I)
-_SVG_DANGER = re.compile(rb"<\s*script\b|\bon[a-z]+\s*=|javascript\s*:|<\s*foreignObject\b|<!ENTITY", re.I)
 MAX_ZIP_RATIO = 100          # uncompressed/compressed above this is treated as a bomb
 MAX_ZIP_UNCOMPRESSED = 500 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
@@ -173,12 +172,12 @@ def validate_upload(upload, *, kinds: set[str], max_mb: int | None = None) -> Sn
         upload.seek(0)
         body = upload.read(max_bytes)
         upload.seek(0)
-        if _SVG_DANGER.search(body):
-            raise ValidationError(_("SVG images with scripts or event handlers are not allowed."))
+        check_svg(body)
     if mime in KINDS["zip"] | KINDS["office"]:
         _check_zip_bomb(upload)
     if mime in KINDS["image"]:
         _check_image(upload)
+        size = _reencode_image(upload)
     extension = EXTENSIONS.get(mime, "bin")
     return SniffedFile(mime, extension, sanitize_filename(getattr(upload, "name", "file"), extension), size)
 
@@ -198,6 +197,138 @@ def _check_image(upload) -> None:
         upload.seek(0)
     if width * height > 40_000_000:
         raise ValidationError(_("The image is too large (more than 40 megapixels)."))
+
+
+def _reencode_image(upload) -> int:
+    """Decode and re-encode a raster image in place, so only pixels are kept: anything appended
+    to or hidden in the file (HTML after a GIF, metadata, a polyglot's second payload) is dropped.
+    Returns the new size. Files already stored (a FieldFile being re-validated) are left as they are."""
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db.models.fields.files import FieldFile
+    from PIL import Image, ImageOps
+
+    target = upload.file if isinstance(upload, FieldFile) else upload
+    if not isinstance(target, UploadedFile):
+        return getattr(upload, "size", 0)
+    upload.seek(0)
+    out = io.BytesIO()
+    try:
+        with Image.open(upload) as image:
+            fmt = image.format
+            animated = getattr(image, "is_animated", False)
+            keep = {k: image.info[k] for k in ("transparency", "duration", "loop", "icc_profile") if k in image.info}
+            if not animated:
+                image = ImageOps.exif_transpose(image)
+            if fmt == "JPEG":
+                keep["quality"] = 92
+            elif fmt == "WEBP":
+                keep["quality"] = 92
+            image.save(out, format=fmt, save_all=animated, **keep)
+    except Exception:
+        raise ValidationError(_("The image could not be read.")) from None
+    data = out.getvalue()
+    handle = target.file
+    handle.seek(0)
+    handle.truncate()
+    handle.write(data)
+    handle.flush()
+    handle.seek(0)
+    target.size = len(data)
+    return len(data)
+
+
+# --- SVG: parsed as XML and checked against an allow-list ----------------------------------
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+# Editors' metadata namespaces (browsers never render or run what is in them).
+_METADATA_NS = frozenset({
+    "http://www.inkscape.org/namespaces/inkscape",
+    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://creativecommons.org/ns#",
+    "http://purl.org/dc/elements/1.1/",
+    "http://ns.adobe.com/AdobeIllustrator/10.0/",
+    "http://ns.adobe.com/Graphs/1.0/",
+    "http://ns.adobe.com/SaveForWeb/1.0/",
+    "http://ns.adobe.com/Extensibility/1.0/",
+    "http://www.bohemiancoding.com/sketch/ns",
+})
+SVG_ELEMENTS = frozenset("""
+    svg g defs title desc metadata symbol use switch path rect circle ellipse line polyline polygon
+    text tspan textPath linearGradient radialGradient stop clipPath mask pattern marker image style
+    filter feBlend feColorMatrix feComponentTransfer feComposite feConvolveMatrix feDiffuseLighting
+    feDisplacementMap feDistantLight feDropShadow feFlood feFuncA feFuncB feFuncG feFuncR
+    feGaussianBlur feImage feMerge feMergeNode feMorphology feOffset fePointLight
+    feSpecularLighting feSpotLight feTile feTurbulence
+""".split())
+SVG_ATTRIBUTES = frozenset("""
+    id class style lang version baseProfile viewBox preserveAspectRatio x y x1 y1 x2 y2 cx cy r rx ry
+    fx fy fr width height d points pathLength transform fill fill-opacity fill-rule stroke
+    stroke-width stroke-opacity stroke-linecap stroke-linejoin stroke-miterlimit stroke-dasharray
+    stroke-dashoffset opacity color display visibility overflow clip-path clip-rule clipPathUnits mask
+    maskUnits maskContentUnits filter filterUnits primitiveUnits gradientUnits gradientTransform
+    spreadMethod offset stop-color stop-opacity patternUnits patternContentUnits patternTransform
+    marker-start marker-mid marker-end markerWidth markerHeight markerUnits refX refY orient
+    font-family font-size font-weight font-style font-variant font-stretch text-anchor
+    dominant-baseline alignment-baseline baseline-shift letter-spacing word-spacing text-decoration
+    writing-mode dx dy rotate textLength lengthAdjust startOffset method spacing side
+    href role aria-label aria-hidden aria-labelledby aria-describedby focusable tabindex
+    mix-blend-mode isolation paint-order vector-effect shape-rendering text-rendering
+    image-rendering color-interpolation color-interpolation-filters color-rendering
+    flood-color flood-opacity lighting-color in in2 result mode type values operator k1 k2 k3 k4
+    stdDeviation edgeMode order kernelMatrix divisor bias targetX targetY preserveAlpha
+    surfaceScale diffuseConstant specularConstant specularExponent kernelUnitLength azimuth
+    elevation pointsAtX pointsAtY pointsAtZ limitingConeAngle scale xChannelSelector
+    yChannelSelector radius tableValues slope intercept amplitude exponent baseFrequency numOctaves
+    seed stitchTiles enable-background xml:space media data-name
+""".split())
+_SAFE_HREF = re.compile(r"^\s*(#[\w.:-]*|data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*)\s*$", re.I)
+_CSS_DANGER = re.compile(r"@import|expression\s*\(|javascript\s*:|behavior\s*:|-moz-binding|url\s*\(\s*['\"]?\s*(?!#|data:image/)", re.I)
+_SCRIPT_VALUE = re.compile(r"(java|vb)script\s*:|data\s*:\s*text/html", re.I)
+
+
+def check_svg(body: bytes) -> None:
+    """Refuse an SVG unless every element and attribute is on the allow-list: no scripts (in any
+    namespace prefix), no event handlers, no foreign content, no entities or DTD, links only inside
+    the image or to embedded raster data, no style that loads or runs anything."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    refused = _("SVG images with scripts, event handlers, external links or unknown elements are not allowed.")
+    try:
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError):
+        raise ValidationError(_("The SVG image could not be read as plain XML (no DTD or entities).")) from None
+    if root.tag != f"{{{_SVG_NS}}}svg":
+        raise ValidationError(refused)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions are inert
+        namespace, _sep, name = element.tag[1:].partition("}") if element.tag.startswith("{") else ("", "", element.tag)
+        if namespace in _METADATA_NS:
+            continue
+        if namespace != _SVG_NS or name not in SVG_ELEMENTS:
+            raise ValidationError(refused)
+        if name == "style" and _CSS_DANGER.search(element.text or ""):
+            raise ValidationError(refused)
+        for attribute, value in element.attrib.items():
+            attr_ns, _sep, attr_name = attribute[1:].partition("}") if attribute.startswith("{") else ("", "", attribute)
+            if attr_ns in _METADATA_NS:
+                continue
+            if attr_ns == _XML_NS:
+                attr_name = f"xml:{attr_name}"
+            elif attr_ns not in ("", _XLINK_NS):
+                raise ValidationError(refused)
+            if attr_name not in SVG_ATTRIBUTES or _SCRIPT_VALUE.search(value):
+                raise ValidationError(refused)
+            if attr_name == "href" and not _SAFE_HREF.match(value):
+                raise ValidationError(refused)
+            if attr_name == "style" and _CSS_DANGER.search(value):
+                raise ValidationError(refused)
+            if _CSS_DANGER.search(value) and "url(" in value.lower():
+                raise ValidationError(refused)
 
 
 def sniff_image_type(field_file) -> str | None:

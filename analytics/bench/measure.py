@@ -133,6 +133,7 @@ def dashboard(tenant, repeat: int = 15) -> dict:
 
     from prm.tenancy.models import Membership
     from prm.tenancy.scoping import tenant_scope
+    from prm.tenancy.sessions import bind_session
 
     settings.ALLOWED_HOSTS = ["*"]
     user, _ = get_user_model().objects.get_or_create(email="bench-exec@bench.example", defaults={"full_name": "Bench"})
@@ -140,6 +141,7 @@ def dashboard(tenant, repeat: int = 15) -> dict:
         Membership.objects.get_or_create(tenant=tenant, user=user, defaults={"role": "executive"})
     client = Client(HTTP_HOST=f"{tenant.slug}.{settings.PRM_BASE_DOMAIN}", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    bind_session(client.session, tenant)
     results = {}
     for label, query in (("all partners, 90 days", ""), ("region EMEA, 12 months", "?region=EMEA&period=365")):
         # refresh=1: compute the figures every time (the page otherwise shares its body for a few minutes).
@@ -173,6 +175,7 @@ def small_tenant_queries() -> int | None:
     from partners.models import Partner, PartnerType
     from prm.tenancy.models import Membership, Tenant
     from prm.tenancy.scoping import tenant_scope
+    from prm.tenancy.sessions import bind_session
 
     tenant, _ = Tenant.objects.get_or_create(slug="bench-small", defaults={"name": "Small", "base_currency": "USD"})
     user, _ = get_user_model().objects.get_or_create(email="bench-exec@small.example", defaults={"full_name": "Small"})
@@ -186,6 +189,7 @@ def small_tenant_queries() -> int | None:
         health_compute(tenant=tenant, day=timezone.localdate())
     client = Client(HTTP_HOST=f"{tenant.slug}.{settings.PRM_BASE_DOMAIN}", HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    bind_session(client.session, tenant)
     client.get("/analytics/dashboard/?refresh=1")
     with CaptureQueriesContext(connection) as ctx:
         client.get("/analytics/dashboard/?refresh=1")  # computed, not the shared body

@@ -45,8 +45,8 @@ def test_a_renamed_executable_is_refused_with_a_message(tenant, manager, client_
 def test_an_svg_with_a_script_is_refused_with_a_message(tenant, manager, client_for):
     response = _post_new(client_for(tenant, manager), SimpleUploadedFile("logo.svg", SCRIPTED_SVG, "image/svg+xml"))
     assert response.status_code == 400
-    assert response.context["form"].errors["file"] == ["SVG images with scripts or event handlers are not allowed."]
-    assert "SVG images with scripts or event handlers are not allowed." in response.content.decode()
+    assert response.context["form"].errors["file"] == ["SVG images with scripts, event handlers, external links or unknown elements are not allowed."]
+    assert "SVG images with scripts, event handlers, external links or unknown elements are not allowed." in response.content.decode()
     assert _no_asset_saved(tenant)
 
 
@@ -54,7 +54,7 @@ def test_an_svg_with_an_event_handler_is_refused_too(tenant, manager, client_for
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5" onload="alert(1)"/></svg>'
     response = _post_new(client_for(tenant, manager), SimpleUploadedFile("logo.svg", svg, "image/svg+xml"))
     assert response.status_code == 400
-    assert "SVG images with scripts or event handlers are not allowed." in response.content.decode()
+    assert "SVG images with scripts, event handlers, external links or unknown elements are not allowed." in response.content.decode()
     assert _no_asset_saved(tenant)
 
 

@@ -16,6 +16,7 @@ from incentives.models import Account, JournalEntry, MdfAllocation, SpifAccrual,
 from incentives.services import ledger, spif_reevaluate
 from prm.tenancy.demo import DEMO_TENANTS, seed_tenant
 from prm.tenancy.scoping import tenant_scope
+from prm.tenancy.sessions import bind_session
 from tests.factories import SpifProgramFactory, WonDealFactory, mdf_partner
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 def admin_client(tenant, user) -> Client:
     client = Client(HTTP_HOST=f"{tenant.slug}.localhost", raise_request_exception=True)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    bind_session(client.session, tenant)
     return client
 
 

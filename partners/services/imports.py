@@ -45,6 +45,7 @@ from partners.models import (
     TierChange,
 )
 from prm.audit.services import audit_log
+from prm.csv_safe import restore
 from prm.domains import registrable_domain
 from prm.tenancy.tasks import enqueue_on_commit
 from prm.uploads import validate_upload
@@ -86,12 +87,9 @@ def import_progress(partner_import: PartnerImport) -> int:
 
 
 def _cell(value: str) -> str:
-    """Strip a cell, and undo prm.csv_safe's formula guard (a leading ' before = + - @) so that
-    re-importing an export gives back the original value instead of growing quotes."""
-    value = value.strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
-        return value[1:]
-    return value
+    """Strip a cell, and undo prm.csv_safe's formula guard (a ' before = + - @ at the start or after
+    a separator) so that re-importing an export gives back the original value instead of growing quotes."""
+    return restore(value.strip())
 
 
 def _normalise_header(name: str) -> str:

@@ -38,16 +38,20 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
     partner = forms.ModelChoiceField(label=_("Partner organisation"), queryset=None, required=False)
 
-    def __init__(self, *args, partner_queryset=None, partner_admin: bool = False, **kwargs):
+    def __init__(self, *args, roles: list[tuple[str, str]], partner_queryset=None, partner_admin: bool = False,
+                 **kwargs):
+        """`roles`: the choices the inviting member may give (prm.accounts.policy.role_choices)."""
         super().__init__(*args, **kwargs)
         if partner_admin:
-            roles = [r for r in Role if r in PARTNER_ROLES]
+            roles = [(value, label) for value, label in roles if value in PARTNER_ROLES]
             del self.fields["partner"]
         else:
-            roles = list(Role)
             self.fields["partner"].queryset = partner_queryset
             self.fields["partner"].help_text = _("Required for partner roles.")
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        # Any known role passes the field, so that a forged one reaches the service's policy check
+        # (its reason on the form, and audited); the list offers only what the inviter may give.
+        self.fields["role"].choices = Role.choices
+        self.fields["role"].widget.choices = roles
 
     def clean(self):
         data = super().clean()
@@ -58,12 +62,3 @@ class InvitationForm(forms.Form):
             if role in STAFF_ROLES:
                 data["partner"] = None
         return data
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"))
-
-    def __init__(self, *args, partner_roles: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        roles = PARTNER_ROLES if partner_roles else STAFF_ROLES
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.accounts.models import Invitation
+from prm.accounts.policy import RoleChangeRefused, check_change, check_grant, lock_tenant_admins
 from prm.audit.services import audit_log
 from prm.events.services import record_event
 from prm.notifications.services import send_tenant_email
@@ -38,6 +39,11 @@ def invitation_create(
         partner = None
     if partner is not None and partner.tenant_id != tenant.pk:
         raise ValidationError({"partner": _("Unknown partner organisation.")})
+    try:
+        check_grant(actor_membership(tenant, invited_by), role, partner=partner)
+    except RoleChangeRefused as exc:
+        audit_refusal(tenant, invited_by, None, {"invite": email, "role": role}, exc, request)
+        raise ValidationError({"role": exc.message}) from None
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, is_active=True).exists():
         raise ValidationError({"email": _("%(email)s is already a member of this portal.") % {"email": email}})
     token, token_hash = Invitation.new_token()
@@ -130,24 +136,62 @@ def invitation_accept(
     return user, membership
 
 
-def membership_set_role(*, tenant: Tenant, membership: Membership, role: str, actor, request=None) -> Membership:
-    """Change a member's role. Partner members stay partner roles; staff stay staff roles."""
-    if role not in Role.values:
-        raise ValidationError(_("Unknown role."))
-    if (role in PARTNER_ROLES) != (membership.role in PARTNER_ROLES):
-        raise ValidationError(_("A partner member cannot become staff, or the other way round."))
-    before = membership.role
-    membership.role = role
-    membership.save(update_fields=["role"])
-    audit_log(tenant=tenant, actor=actor, action="membership.role", obj=membership,
-              changes={"from": before, "to": role}, request=request)
+def actor_membership(tenant: Tenant, user) -> Membership | None:
+    """The acting user's active membership here; None for the system (no user).
+
+    A user without one acts with no rights at all (an inactive stand-in that grants nothing).
+    """
+    if user is None:
+        return None
+    found = Membership.objects.filter(tenant=tenant, user=user, is_active=True).first()
+    return found or Membership(tenant=tenant, user=user, role="", is_active=False)
+
+
+def audit_refusal(tenant, actor, target, changes: dict, exc: RoleChangeRefused, request) -> None:
+    # Outside the refused change's transaction, so the record of the attempt is kept.
+    audit_log(tenant=tenant, actor=actor, action="membership.refused", obj=target,
+              changes={**changes, "reason": exc.message}, request=request)
+
+
+def membership_update(
+    *, tenant: Tenant, membership: Membership, actor, role: str | None = None, is_active: bool | None = None,
+    request=None,
+) -> Membership:
+    """Change a member's role and/or active flag, if the actor may (see prm.accounts.policy).
+
+    Raises RoleChangeRefused (a PermissionDenied with the reason), audited as `membership.refused`.
+    """
+    changes = {k: v for k, v in (("role", role), ("is_active", is_active)) if v is not None}
+    try:
+        with transaction.atomic():
+            if Membership.objects.filter(pk=membership.pk, role=Role.TENANT_ADMIN).exists():
+                # Changing an admin: lock the tenant's admins first, in one order, so two admins
+                # demoting each other wait for one another instead of deadlocking.
+                lock_tenant_admins(tenant)
+            target = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+            check_change(actor_membership(tenant, actor), target, role=role, is_active=is_active)
+            before = {"role": target.role, "is_active": target.is_active}
+            target.role = role if role is not None else target.role
+            target.is_active = is_active if is_active is not None else target.is_active
+            target.save(update_fields=["role", "is_active"])
+            after = {"role": target.role, "is_active": target.is_active}
+            if before["role"] != after["role"]:
+                audit_log(tenant=tenant, actor=actor, action="membership.role", obj=target,
+                          changes={"from": before["role"], "to": after["role"]}, request=request)
+            if before["is_active"] != after["is_active"]:
+                audit_log(tenant=tenant, actor=actor,
+                          action="membership.activate" if after["is_active"] else "membership.deactivate",
+                          obj=target, request=request)
+    except RoleChangeRefused as exc:
+        audit_refusal(tenant, actor, membership, changes, exc, request)
+        raise
+    membership.role, membership.is_active = target.role, target.is_active
     return membership
+
+
+def membership_set_role(*, tenant: Tenant, membership: Membership, role: str, actor, request=None) -> Membership:
+    return membership_update(tenant=tenant, membership=membership, actor=actor, role=role, request=request)
 
 
 def membership_deactivate(*, tenant: Tenant, membership: Membership, actor, request=None) -> Membership:
-    if membership.user_id == getattr(actor, "pk", None):
-        raise ValidationError(_("You cannot deactivate yourself."))
-    membership.is_active = False
-    membership.save(update_fields=["is_active"])
-    audit_log(tenant=tenant, actor=actor, action="membership.deactivate", obj=membership, request=request)
-    return membership
+    return membership_update(tenant=tenant, membership=membership, actor=actor, is_active=False, request=request)

@@ -14,4 +14,6 @@ urlpatterns = [
     path("team/invitations/<uuid:invitation_id>/revoke", views.team_revoke_invitation, name="team_revoke_invitation"),
     path("portals/<slug:slug>/open", views.portal_open, name="portal_open"),
     path("portals/hop", views.portal_hop, name="portal_hop"),
+    path("portals/hop/confirm", views.portal_hop_confirm, name="portal_hop_confirm"),
+    path("portals/hop/finish", views.portal_hop_finish, name="portal_hop_finish"),
 ]

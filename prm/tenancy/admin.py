@@ -9,7 +9,7 @@ from prm.tenancy.admin_site import (  # noqa: F401  (re-exported for the apps' a
     TenantStackedInline,
     TenantTabularInline,
 )
-from prm.tenancy.models import Membership, Tenant, TenantDomain
+from prm.tenancy.models import Tenant, TenantDomain
 
 
 class TenantDomainInline(admin.TabularInline):
@@ -23,16 +23,3 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     list_filter = ["is_active"]
     inlines = [TenantDomainInline]
-
-
-
-@admin.register(Membership)
-class MembershipAdmin(TenantModelAdmin):
-    list_display = ["user", "role", "partner", "is_active", "last_seen_at"]
-    list_filter = ["role", "is_active"]
-    search_fields = ["user__email", "user__full_name", "partner__name"]
-    readonly_fields = ["user", "created_at", "last_seen_at"]
-    autocomplete_fields = ["partner"]
-
-    def has_add_permission(self, request, *args):
-        return False  # people join through invitations

@@ -8,4 +8,4 @@ class TenancyConfig(AppConfig):
     verbose_name = _("Tenancy")
 
     def ready(self) -> None:
-        from prm.tenancy import home  # noqa: F401  (registers the core navigation)
+        from prm.tenancy import home, sessions  # noqa: F401  (core navigation; session binding on sign-in)

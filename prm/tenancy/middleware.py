@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,6 +14,7 @@ from django.utils.translation import gettext as _
 from prm.tenancy.models import Membership
 from prm.tenancy.resolution import is_base_domain, resolve_tenant, split_host
 from prm.tenancy.scoping import tenant_scope
+from prm.tenancy.sessions import is_bound_to
 from prm.tenancy.views import render_error
 
 
@@ -39,6 +43,52 @@ class TenantMiddleware:
             response = self.get_response(request)
             if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
                 response.render()
+        return response
+
+
+class SessionHostMiddleware:
+    """After AuthenticationMiddleware: a session signed in on another host counts as signed out.
+
+    The request gets a fresh, empty session (the other host's session itself is left alone), so
+    the response replaces the borrowed cookie. See prm/tenancy/sessions.py.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and not is_bound_to(request.session, request.tenant):
+            from django.contrib.auth.models import AnonymousUser
+
+            engine = import_module(settings.SESSION_ENGINE)
+            request.session = engine.SessionStore()
+            request.user = AnonymousUser()
+        return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """Headers for every response: no shared cache keeps what a signed-in person was shown, and
+    the browser denies features the portal never uses.
+
+    A response that declared itself public (the tenant's logo and stylesheet: branding) keeps its
+    own Cache-Control; every other response to a signed-in person is `private, no-store`.
+    """
+
+    PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation",
+        "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking", "browsing-topics",
+    ))
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "public" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-store"
         return response
 
 

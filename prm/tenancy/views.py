@@ -22,12 +22,15 @@ ERROR_TITLES = {
 }
 
 
-def render_error(request: HttpRequest, status: int, reason: str = "") -> HttpResponse:
-    """A branded error page that never needs the database (it may be down)."""
+def render_error(request: HttpRequest, status: int, reason: str = "", message: str = "") -> HttpResponse:
+    """A branded error page that never needs the database (it may be down).
+
+    `message` is shown as the explanation (e.g. why a change was refused)."""
     context = {
         "status": status,
         "title": ERROR_TITLES.get(status, _("Error")),
         "reason": reason,
+        "message": message,
         "tenant": getattr(request, "tenant", None),
     }
     # 5xx pages must render without the database (it may be what failed).

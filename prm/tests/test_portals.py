@@ -21,36 +21,112 @@ def test_my_portals_lists_each_program_with_unread_notifications(tenant, other_t
     assert "No unread notifications" in body  # acme has none
 
 
-def test_switching_portals_needs_no_second_login(tenant, other_tenant, make_member, client_for):
-    user = make_member(tenant, "channel_manager", email="both@example.com")
+class Browser:
+    """A browser's cookie jars: one test client per host (real browsers keep host-only cookies
+    apart; one Django test client would send every host the same session cookie)."""
+
+    def __init__(self):
+        self.clients: dict[str, Client] = {}
+
+    def client(self, host: str) -> Client:
+        return self.clients.setdefault(host, Client(HTTP_HOST=host))
+
+    def get(self, url: str, hops: int = 6):
+        """GET an absolute or host-relative URL and follow redirects across hosts."""
+        from urllib.parse import urlsplit
+
+        host, path = None, url
+        for _ in range(hops):
+            parts = urlsplit(url)
+            host = parts.hostname or host
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            response = self.client(host).get(path)
+            if response.status_code not in (301, 302):
+                return response
+            url = response["Location"]
+        return response
+
+    def user_on(self, host: str):
+        return self.client(host).session.get("_auth_user_id")
+
+
+def _two_portal_user(make_member, tenant, other_tenant, email="both@example.com"):
     from tests.factories import MembershipFactory
 
+    user = make_member(tenant, "channel_manager", email=email)
     MembershipFactory(tenant=other_tenant, user=user, role="executive")
-    response = client_for(None, user).get(f"/portals/{other_tenant.slug}/open")
-    assert response.status_code == 302
-    target = response["Location"]
-    assert target.startswith(f"http://{other_tenant.slug}.localhost/portals/hop?token=")
-    fresh = Client(HTTP_HOST=f"{other_tenant.slug}.localhost")
-    path = target.split("localhost", 1)[1]
-    assert fresh.get(path).status_code == 302
-    assert fresh.session["_auth_user_id"] == str(user.pk)
-    assert fresh.get("/").status_code == 200
-    # The token is single-use.
-    again = Client(HTTP_HOST=f"{other_tenant.slug}.localhost")
-    again.get(path)
-    assert "_auth_user_id" not in again.session
+    return user
 
 
-def test_hop_token_only_works_on_its_tenant(tenant, other_tenant, make_member, client_for):
-    user = make_member(tenant, "channel_manager")
-    from tests.factories import MembershipFactory
+def _signed_in_on_base(browser: Browser, user):
+    from conftest import sign_in
 
-    MembershipFactory(tenant=other_tenant, user=user, role="executive")
-    target = client_for(None, user).get(f"/portals/{other_tenant.slug}/open")["Location"]
-    path = target.split("localhost", 1)[1]
-    wrong_host = Client(HTTP_HOST=f"{tenant.slug}.localhost")
-    wrong_host.get(path)
-    assert "_auth_user_id" not in wrong_host.session
+    sign_in(browser.client("localhost"), user, None)
+
+
+def test_switching_portals_needs_no_second_login(tenant, other_tenant, make_member):
+    user = _two_portal_user(make_member, tenant, other_tenant)
+    browser = Browser()
+    _signed_in_on_base(browser, user)
+    target = f"{other_tenant.slug}.localhost"
+    response = browser.get(f"http://localhost/portals/{other_tenant.slug}/open")
+    assert response.status_code == 200
+    assert browser.user_on(target) == str(user.pk)
+    assert browser.client(target).get("/").status_code == 200
+
+
+def test_a_hop_link_opened_in_another_browser_signs_nobody_in(tenant, other_tenant, make_member):
+    """Login CSRF: the token owner sends the hop URL to someone else, or a page makes their browser
+    load it. The other browser holds neither the origin session nor the target nonce."""
+    user = _two_portal_user(make_member, tenant, other_tenant)
+    owner = Browser()
+    _signed_in_on_base(owner, user)
+    hop_url = owner.client("localhost").get(f"/portals/{other_tenant.slug}/open")["Location"]
+    assert hop_url.startswith(f"http://{other_tenant.slug}.localhost/portals/hop?token=")
+
+    victim = Browser()
+    someone = make_member(other_tenant, "partner_user", email="victim@example.com")
+    from conftest import sign_in
+
+    sign_in(victim.client(f"{other_tenant.slug}.localhost"), someone, other_tenant)
+    victim.get(hop_url)
+    assert victim.user_on(f"{other_tenant.slug}.localhost") == str(someone.pk)  # still themselves
+    anonymous = Browser()
+    anonymous.get(hop_url)
+    assert anonymous.user_on(f"{other_tenant.slug}.localhost") is None
+    # The owner's own browser still completes the hop with the same token.
+    owner.get(hop_url)
+    assert owner.user_on(f"{other_tenant.slug}.localhost") == str(user.pk)
+
+
+def test_a_stolen_grant_is_refused_and_a_grant_works_once(tenant, other_tenant, make_member):
+    user = _two_portal_user(make_member, tenant, other_tenant)
+    owner = Browser()
+    _signed_in_on_base(owner, user)
+    target = f"{other_tenant.slug}.localhost"
+    hop_url = owner.client("localhost").get(f"/portals/{other_tenant.slug}/open")["Location"]
+    confirm_url = owner.client(target).get(hop_url.split("localhost", 1)[1])["Location"]
+    finish_url = owner.client("localhost").get(confirm_url.split("localhost", 1)[1])["Location"]
+    assert "/portals/hop/finish?grant=" in finish_url
+    thief = Browser()
+    thief.get(finish_url)
+    assert thief.user_on(target) is None
+    owner.get(finish_url)
+    assert owner.user_on(target) == str(user.pk)
+    # Used once: signing out and replaying the same grant does nothing.
+    owner.client(target).post("/accounts/logout/")
+    owner.get(finish_url)
+    assert owner.user_on(target) is None
+
+
+def test_hop_token_only_works_on_its_tenant(tenant, other_tenant, make_member):
+    user = _two_portal_user(make_member, tenant, other_tenant)
+    browser = Browser()
+    _signed_in_on_base(browser, user)
+    hop_url = browser.client("localhost").get(f"/portals/{other_tenant.slug}/open")["Location"]
+    wrong_host = hop_url.replace(f"{other_tenant.slug}.localhost", f"{tenant.slug}.localhost")
+    browser.get(wrong_host)
+    assert browser.user_on(f"{tenant.slug}.localhost") is None
 
 
 def test_cannot_open_a_portal_without_membership(tenant, other_tenant, make_member, client_for):

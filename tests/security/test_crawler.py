@@ -29,6 +29,16 @@ def _leaks(world: World, response, url: str) -> list[str]:
     return [marker for marker in world.b_markers if marker in text and marker not in url][:3]
 
 
+def _assert_private(response, pattern: Pattern, who: str, url: str) -> None:
+    """A response to a signed-in person is never stored by a shared cache (or the back button);
+    only public pages (branding) may declare themselves public."""
+    cache = response.get("Cache-Control", "")
+    if "public" in cache:
+        assert pattern.is_public, f"{who} GET {url}: Cache-Control {cache!r} on a page that is not public"
+    else:
+        assert "private" in cache and "no-store" in cache, f"{who} GET {url}: Cache-Control {cache!r}"
+
+
 def _is_login_redirect(response) -> bool:
     location = response.get("Location", "")
     return response.status_code == 302 and ("/accounts/login/" in location or "/admin/login/" in location)
@@ -96,6 +106,7 @@ def test_cross_tenant_and_role_isolation(world, db, pattern: Pattern):
                     f"{identity} {method.upper()} {url} (globex object) -> {response.status_code}"
                 )
                 assert not _leaks(world, response, url), f"{identity} {method.upper()} {url} shows globex ids"
+                _assert_private(response, pattern, identity, url)
                 exercised += 1
             assert DENIED & set(statuses.values()), f"{identity} {url}: only 405s, access never checked"
     else:
@@ -104,6 +115,7 @@ def test_cross_tenant_and_role_isolation(world, db, pattern: Pattern):
             response = client.get(url)
             assert response.status_code < 500, f"{identity} GET {url} -> {response.status_code}"
             assert not _leaks(world, response, url), f"{identity} GET {url} shows globex ids"
+            _assert_private(response, pattern, identity, url)
             name = pattern.name or ""
             if identity == "outsider" and not pattern.is_public and not name.startswith(("account_", "mfa_")):
                 assert response.status_code in DENIED | {302, 405}, f"outsider GET {url} -> {response.status_code}"

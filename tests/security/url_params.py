@@ -56,6 +56,7 @@ PUBLIC_URL_NAMES: set[str] = {
     "partners:apply",
     "partners:application_respond",
     "accounts:portal_hop",
+    "accounts:portal_hop_finish",
     "admin:login",
     "admin:logout",
     "admin:jsi18n",

@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 
 from prm.tenancy.demo import DEMO_TENANTS, seed_tenant
 from prm.tenancy.models import TenantOwnedModel
+from prm.tenancy.sessions import bind_session
 from tests.factories import UserFactory
 from tests.security.crawler import Pattern
 from tests.security.url_params import PARAM_VALUES
@@ -50,6 +51,7 @@ class World:
     def _client(tenant, user) -> Client:
         client = Client(HTTP_HOST=f"{tenant.slug}.localhost" if tenant else "localhost")
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        bind_session(client.session, tenant)
         return client
 
     def candidate_values(self, pattern: Pattern, limit: int = 8, own: bool = False) -> list[dict[str, str]]:
