@@ -37,6 +37,32 @@ def pytest_configure(config):
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
+    _each_task_its_own_nplusone_context()
+
+
+def _each_task_its_own_nplusone_context() -> None:
+    """Eager tasks run inside the request (or test) that sent them; in production each is its own
+    unit of work in a worker. The N+1 guard counts each task on its own accordingly: otherwise one
+    outbox delivery per recipient, each a task that loads its tenant, looks like an N+1 of the request."""
+    from celery.signals import task_postrun, task_prerun
+    from zeal.listeners import _nplusone_context, setup, teardown
+
+    tokens: dict[str, list] = {}
+
+    @task_prerun.connect(weak=False)
+    def _enter(task_id=None, **kwargs):
+        # Only inside a guarded request: a task a test runs directly stays as unguarded as before.
+        tokens.setdefault(task_id, []).append(setup() if _nplusone_context.get().enabled else None)
+
+    @task_postrun.connect(weak=False)
+    def _leave(task_id=None, **kwargs):
+        stack = tokens.get(task_id)
+        if stack:
+            token = stack.pop()
+            if token is not None:
+                teardown(token)
+            if not stack:
+                tokens.pop(task_id, None)
 
 
 @pytest.hookimpl(hookwrapper=True)

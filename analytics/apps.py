@@ -18,7 +18,7 @@ class AnalyticsConfig(AppConfig):
 
         register_nav(NavItem(_("Analytics"), "analytics:dashboard", STAFF_ROLES, order=5,
                              active_prefixes=("/analytics/dashboard", "/analytics/tiers", "/analytics/operations",
-                                              "/analytics/settings")))
+                                              "/analytics/settings"), program_wide=True))
         register_nav(NavItem(_("My partners"), "analytics:my_partners", STAFF_ROLES, order=8,
                              active_prefixes=("/analytics/partners",)))
         register_nav(NavItem(_("Scorecard"), "analytics:scorecard", PARTNER_ROLES, order=55,
@@ -27,3 +27,13 @@ class AnalyticsConfig(AppConfig):
                                         order=1))
         register_home_widget(HomeWidget("analytics/widgets/scorecard.html", widgets.partner_scorecard, PARTNER_ROLES,
                                         order=15))
+
+        from django.utils import timezone
+
+        from analytics.tasks import health_tenant_task
+        from prm.tenancy.jobs import Job, register_job
+
+        register_job(Job("analytics.health", _("Partner health scores"), health_tenant_task,
+                         _("Scores every partner, estimates churn risk, evaluates tiers and suggests next steps; "
+                           "run now, it covers today so far."), _("nightly, 01:30"), order=5,
+                         args=lambda: (timezone.localdate().isoformat(), "manual")))

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from analytics.models import HealthRun
 from analytics.services.backfill import backfill_events
-from analytics.services.runs import analytics_settings, health_compute
+from analytics.services.runs import health_compute
+from analytics.services.settings import analytics_settings
 from prm.events.models import EngagementEvent
 from prm.tenancy.demo import DemoContext
 

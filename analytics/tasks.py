@@ -12,19 +12,14 @@ from datetime import date, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from prm.tenancy.tasks import TenantTask, enqueue_on_commit
+from prm.tenancy.tasks import TenantTask, for_each_active_tenant
 
 
 @shared_task(name="analytics.tasks.health_nightly")
 def health_nightly() -> int:
     """Fan out one task per active tenant for yesterday (a complete day)."""
-    from prm.tenancy.models import Tenant
-
     day = (timezone.localdate() - timedelta(days=1)).isoformat()
-    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        enqueue_on_commit(health_tenant_task, day, "schedule", tenant_id=tenant_id)
-    return len(tenant_ids)
+    return for_each_active_tenant(health_tenant_task, day, "schedule")
 
 
 @shared_task(base=TenantTask, bind=True, name="analytics.tasks.health_tenant_task")

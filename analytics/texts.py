@@ -190,9 +190,9 @@ def tier_progress(snapshot, currency: str) -> str:
     """'USD 12,400 more won revenue and 1 certification to reach Gold' from the stored requirement check."""
     if snapshot is None or snapshot.next_tier_id is None or not snapshot.next_tier_missing:
         return ""
-    from analytics.services.actions import _gap
+    from analytics.services.actions import requirement_gap
 
-    missing = [{"metric": m.get("metric"), "gap": _gap(m)} for m in snapshot.next_tier_missing]
+    missing = [{"metric": m.get("metric"), "gap": requirement_gap(m)} for m in snapshot.next_tier_missing]
     return gap_text(missing, snapshot.next_tier.name, currency)
 
 

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from content.merge import MERGE_FIELDS
@@ -152,12 +151,3 @@ with scopes_disabled():
             self.fields["min_tier"].empty_label = _("Every tier")
             if not self.instance._state.adding:
                 self.fields["limit_to_types"].initial = [t.pk for t in self.instance.partner_types.all()]
-
-
-def validation_error_to_form(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form fields it names (others: non-field)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

@@ -19,14 +19,13 @@ def partner_widget(request: HttpRequest) -> dict | None:
     from content.selectors.library import featured_assets, new_since
     from content.selectors.training import courses_with_progress
 
-    membership = request.membership
-    visible = assets_visible_to(membership)
+    visible = assets_visible_to(request.viewer)
     since = new_since(LibraryVisit.objects.filter(user=request.user).first(), for_home=True)
     # The widget lists titles only: no need to load (and build) whole assets and courses.
     new_qs = visible.filter(publish_at__gt=since).order_by("-publish_at").only("title", "publish_at")
     new = list(new_qs[:4])
     in_progress = [
-        c for c in courses_with_progress(courses_visible_to(membership).only("title"), request.user)
+        c for c in courses_with_progress(courses_visible_to(request.viewer).only("title"), request.user)
         .filter(done_count__gt=0) if not c.certified
     ][:3]
     featured = featured_assets(visible, limit=3, titles_only=True)

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from prm.tenancy.models import Tenant
-from prm.tenancy.tasks import TenantTask
+from prm.tenancy.tasks import TenantTask, for_each_active_tenant
 
 
 @shared_task(name="content.tasks.certifications_daily")
 def certifications_daily() -> int:
     """Beat entry point: one job per active tenant, so tenants are processed independently."""
-    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in tenant_ids:
-        certifications_process.delay(tenant_id=tenant_id)
-    return len(tenant_ids)
+    return for_each_active_tenant(certifications_process)
 
 
 @shared_task(base=TenantTask, bind=True, name="content.tasks.certifications_process")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from deals.models import DealRegistration, HouseAccount
 from deals.normalise import NAME_SIMILARITY_THRESHOLD, normalise_company_name, trigram_similarity
@@ -58,6 +59,14 @@ class Match:
     protected_until: date | None = None
     customer_key: str = ""
     reasons: list[str] = field(default_factory=list)
+    # Set for a viewer confined to a book when the look-alike's partner is outside it: the page says
+    # that a conflict exists, not whose registration it is.
+    outside_book: bool = False
+
+    @property
+    def partner_label(self) -> str:
+        """The partner's name, or who it is to a viewer who may not see it."""
+        return gettext("another partner outside your book") if self.outside_book else self.partner_name
 
     @property
     def score(self) -> float:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from deals.models import DealPartner, DealRegistration, Product
+from deals.models import DealPartner, DealRegistration, DealSettings, Product
 from deals.services import validate_registration
 
 
@@ -28,7 +28,8 @@ class RegistrationForm(forms.Form):
     customer_name = forms.CharField(label=_("Customer company"), max_length=200)
     website = forms.CharField(label=_("Website"), max_length=300, required=False,
                               help_text=_("e.g. acme.com. Used to recognise the customer."))
-    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "—")] + list(countries), required=False)
+    # Callable: the names are listed in the language of each request, not of the process start.
+    country = LazyTypedChoiceField(label=_("Country"), choices=lambda: [("", "—"), *countries], required=False)
     contact_name = forms.CharField(label=_("Contact name"), max_length=120, required=False)
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
     contact_title = forms.CharField(label=_("Contact title"), max_length=120, required=False)
@@ -71,7 +72,7 @@ class RegistrationForm(forms.Form):
             self.fields["notes"].label = _("What does the customer need?")
         # Mark required fields for the label asterisk (the service decides; this mirrors it, with its wording).
         self.fields["customer_name"].required = True
-        contact = tenant.deal_contact_required
+        contact = DealSettings.for_tenant(tenant).deal_contact_required
         self.fields["contact_name"].required = contact
         self.fields["contact_email"].required = contact
         if is_deal:
@@ -178,11 +179,11 @@ class DealPartnerForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=None)
     role = forms.ChoiceField(label=_("Role"), choices=DealPartner.Role.choices)
 
-    def __init__(self, *args, tenant, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        from partners.models import Partner
+        from partners.selectors import partners_visible_to
 
-        self.fields["partner"].queryset = Partner.objects.filter(tenant=tenant).order_by("name")
+        self.fields["partner"].queryset = partners_visible_to(viewer).order_by("name")
 
 
 class HouseAccountImportForm(forms.Form):
@@ -193,3 +194,12 @@ class HouseAccountImportForm(forms.Form):
         if f.size > 5 * 1024 * 1024:
             raise ValidationError(_("The file is larger than 5 MB."))
         return f
+
+
+class DealSettingsForm(forms.ModelForm):
+    """The deals section of the Settings page (registered in DealsConfig.ready())."""
+
+    class Meta:
+        model = DealSettings
+        fields = ["deal_protection_days", "deal_approval_sla_days", "auto_approve_on_sla_breach",
+                  "deal_contact_required"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from prm.tenancy.app_settings import TenantSettings
 from prm.tenancy.models import TenantOwnedModel, currency_code
 from prm.tenancy.scoping import scoped_manager
 
@@ -420,3 +421,27 @@ class CustomerLock(TenantOwnedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "key"], name="deals_customerlock_unique_key")]
+
+
+class DealSettings(TenantSettings):
+    """How the tenant runs deal registration (the Settings page's "Deal registration" section).
+
+    Read with `DealSettings.for_tenant(tenant)`: one row per tenant, memoised for the request."""
+
+    deal_protection_days = models.PositiveIntegerField(
+        _("deal protection days"), default=settings.PRM_DEFAULT_PROTECTION_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+    )
+    deal_approval_sla_days = models.PositiveIntegerField(
+        _("deal approval SLA (business days)"), default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    auto_approve_on_sla_breach = models.BooleanField(
+        _("auto-approve unconflicted deals when the SLA is missed"), default=False
+    )
+    deal_contact_required = models.BooleanField(
+        _("require customer contact details on deals"), default=True
+    )
+
+    class Meta(TenantSettings.Meta):
+        verbose_name = _("deal settings")
+        verbose_name_plural = _("deal settings")

@@ -8,12 +8,13 @@ from datetime import timedelta
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from deals.conflicts import Match, Probe, find_matches
-from deals.models import DealAppeal, DealExtension, DealHistory, DealPartner, DealRegistration, Product
+from deals.models import DealAppeal, DealExtension, DealHistory, DealPartner, DealRegistration, HouseAccount, Product
 from deals.sla import time_left
-from prm.tenancy.roles import Role
+from prm.tenancy.viewer import Viewer
 
 QUEUE_PAGE_SIZE = 25
 LIST_PAGE_SIZE = 50
@@ -22,26 +23,16 @@ LIST_COLUMNS = ("kind", "customer_name", "customer_domain", "status", "amount", 
                 "expected_close_date", "protected_until", "submitted_at", "partner_id", "partner__name")
 
 
-def deals_visible_to(request) -> QuerySet:
-    """Partners see their organisation's registrations; staff see the tenant's, or only their
-    book's partners when the tenant restricts channel managers to their book."""
-    membership = request.membership
-    qs = DealRegistration.objects.filter(tenant=request.tenant)
-    if membership.is_partner:
-        return qs.filter(partner_id=membership.partner_id)
-    if request.tenant.restrict_managers_to_book and membership.role == Role.CHANNEL_MANAGER:
-        from partners.selectors import partners_visible_to
-
-        qs = qs.filter(partner__in=partners_visible_to(request).values("pk"))
-    return qs
+def deals_visible_to(viewer: Viewer) -> QuerySet:
+    """Partners see their organisation's registrations; staff the tenant's (a confined channel
+    manager only their book's)."""
+    return viewer.scope(DealRegistration.objects.all())
 
 
-def deal_for(request, deal_id) -> DealRegistration:
+def deal_for(viewer: Viewer, deal_id) -> DealRegistration:
     """One deal the member may see, or Http404 (not found and not yours look the same)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(deals_visible_to(request).select_related(
-        "partner", "partner__tier", "partner__partner_type", "submitted_by", "decided_by"), pk=deal_id)
+    return viewer.get(deals_visible_to(viewer).select_related(
+        "partner", "partner__tier", "partner__partner_type", "submitted_by", "decided_by"), deal_id)
 
 
 @dataclass
@@ -96,8 +87,8 @@ def _uuid_or_none(value: str):
         return None
 
 
-def deal_list(request, filters: DealFilters) -> QuerySet:
-    return (filters.apply(deals_visible_to(request))
+def deal_list(viewer: Viewer, filters: DealFilters) -> QuerySet:
+    return (filters.apply(deals_visible_to(viewer))
             .select_related("partner")
             # A plain list per deal: the template then iterates it without building a related
             # manager and queryset for every row.
@@ -105,15 +96,15 @@ def deal_list(request, filters: DealFilters) -> QuerySet:
             .order_by("-submitted_at"))
 
 
-def export_rows(request, filters: DealFilters):
+def export_rows(viewer: Viewer, filters: DealFilters):
     """Rows for the CSV export; partners never get other partners' names (no attribution column)."""
-    membership = request.membership
+    membership = viewer.membership
     staff = not membership.is_partner
-    qs = deal_list(request, filters).select_related("submitted_by")
+    qs = deal_list(viewer, filters).select_related("submitted_by")
     if staff:
         qs = qs.prefetch_related(Prefetch("deal_partners", queryset=DealPartner.objects.select_related("partner")))
     header = [_("Reference"), _("Kind"), _("Customer"), _("Domain"), _("Country"), _("Status"), _("Stage"),
-              _("Amount"), _("Currency"), _("Amount (%(base)s)") % {"base": membership.tenant.base_currency},
+              _("Amount"), _("Currency"), _("Amount (%(base)s)") % {"base": viewer.tenant.base_currency},
               _("Expected close"), _("Products"), _("Submitted"), _("Protected until"), _("Final amount"),
               _("Closed on"), _("Lost reason")]
     if staff:
@@ -165,26 +156,27 @@ def _advice(deal: DealRegistration, matches: list[Match]) -> tuple[str, str]:
     if protected:
         m = protected[0]
         return "reject", _("Already protected for %(partner)s until %(date)s.") % {
-            "partner": m.partner_name, "date": formats.date_format(m.protected_until, "SHORT_DATE_FORMAT")}
+            "partner": m.partner_label, "date": formats.date_format(m.protected_until, "SHORT_DATE_FORMAT")}
     earlier = [m for m in matches if m.source == "deal" and m.submitted_at and m.submitted_at < deal.submitted_at]
     if earlier:
         m = min(earlier, key=lambda x: x.submitted_at)
         return "reject", _("%(partner)s registered this customer first (%(date)s): first come, first served.") % {
-            "partner": m.partner_name, "date": formats.date_format(timezone.localtime(m.submitted_at), "SHORT_DATETIME_FORMAT")}
+            "partner": capfirst(m.partner_label),
+            "date": formats.date_format(timezone.localtime(m.submitted_at), "SHORT_DATETIME_FORMAT")}
     if matches:
         return "approve", _("Registered first among %(n)d look-alike registration(s): first come, first served.") % {
             "n": len(matches) + 1}
     return "approve", _("No conflict found.")
 
 
-def review_queue(request, *, page_number=None, status: str = "") -> tuple[Page, list[QueueGroup]]:
+def review_queue(viewer: Viewer, *, page_number=None, status: str = "") -> tuple[Page, list[QueueGroup]]:
     """Pending registrations, oldest first, grouped with their look-alikes and a recommendation.
 
     A constant number of queries however long the queue: one page of deals, one prefetch, and one
     conflict query for the whole page (find_matches answers all probes at once).
     """
-    tenant = request.tenant
-    qs = deals_visible_to(request).pending()
+    tenant = viewer.tenant
+    qs = deals_visible_to(viewer).pending()
     if status in DealRegistration.PENDING_STATUSES:
         qs = qs.filter(status=status)
     qs = (qs.select_related("partner", "partner__tier", "submitted_by")
@@ -193,6 +185,7 @@ def review_queue(request, *, page_number=None, status: str = "") -> tuple[Page, 
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(page_number)
     deals = list(page.object_list)
     matches = find_matches(tenant, [Probe.for_deal(d) for d in deals])
+    mark_outside_book(viewer, [m for found in matches.values() for m in found])
     # Group the page's deals that match each other (union-find on the match graph).
     parent = {d.pk: d.pk for d in deals}
 
@@ -224,14 +217,58 @@ def deal_history(deal: DealRegistration, *, staff: bool) -> QuerySet:
     return qs if staff else qs.filter(internal=False)
 
 
-def deal_detail_context(deal: DealRegistration, membership) -> dict:
+def describe_history(viewer: Viewer, entries: list[DealHistory]) -> list[DealHistory]:
+    """Give each entry `lines`: its changes as readable (label, text) pairs. Look-alike candidates
+    are named, by one query for the whole history, and only as far as the viewer may see them."""
+    from prm.audit.display import describe_changes
+
+    deal_ids = {c.get("id") for e in entries for c in (e.changes or {}).get("candidates", [])
+                if c.get("source") == "deal"}
+    house_ids = {c.get("id") for e in entries for c in (e.changes or {}).get("candidates", [])
+                 if c.get("source") == "house_account"}
+    seen = {str(pk): name for pk, name in deals_visible_to(viewer).filter(pk__in=deal_ids)
+            .values_list("pk", "customer_name")} if deal_ids else {}
+    houses = {str(pk): name for pk, name in HouseAccount.objects.filter(pk__in=house_ids)
+              .values_list("pk", "name")} if house_ids else {}
+    for entry in entries:
+        changes = dict(entry.changes or {})
+        candidates = changes.pop("candidates", None)
+        entry.lines = describe_changes(changes)
+        for c in candidates or []:
+            if c.get("source") == "house_account":
+                what = _("house account %(name)s") % {"name": houses.get(c.get("id"), "—")}
+            elif c.get("id") in seen:
+                what = seen[c["id"]]
+            else:
+                what = _("a registration outside your book") if viewer.confined else _("a registration since removed")
+            score = c.get("score")
+            reasons = "; ".join(c.get("reasons") or [])
+            entry.lines.append((_("Look-alike"), f"{what} ({score:.2f}) {reasons}".strip() if isinstance(score, int | float)
+                                else f"{what} {reasons}".strip()))
+    return entries
+
+
+def mark_outside_book(viewer: Viewer, matches: list[Match]) -> None:
+    """Flag look-alikes whose partner the (confined) viewer may not see (one query)."""
+    if viewer.book is None:
+        return
+    ids = {m.partner_id for m in matches if m.partner_id is not None}
+    mine = set(viewer.book.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    for m in matches:
+        m.outside_book = m.partner_id is not None and m.partner_id not in mine
+
+
+def deal_detail_context(deal: DealRegistration, viewer: Viewer) -> dict:
+    membership = viewer.membership
     staff = not membership.is_partner
     appeal = DealAppeal.objects.filter(deal=deal).select_related("submitted_by", "decided_by").first()
     extensions = list(DealExtension.objects.filter(deal=deal).select_related("requested_by", "decided_by"))
     context = {
         "deal": deal,
         "products": list(deal.products.order_by("name")),
-        "history": list(deal_history(deal, staff=staff)),
+        "history": describe_history(viewer, list(deal_history(deal, staff=staff))),
+        # The raw record names look-alikes by id: only for staff who see every partner.
+        "raw_history": staff and not viewer.confined,
         "appeal": appeal,
         "extensions": extensions,
         "pending_extension": next((e for e in extensions if e.status == DealExtension.Status.PENDING), None),
@@ -240,6 +277,7 @@ def deal_detail_context(deal: DealRegistration, membership) -> dict:
     probe = Probe.for_deal(deal)
     if staff:
         context["matches"] = find_matches(deal.tenant, [probe])[probe.key] if deal.is_pending or deal.status == "rejected" else []
+        mark_outside_book(viewer, context["matches"])
         context["deal_partners"] = list(DealPartner.objects.filter(deal=deal).select_related("partner"))
         from deals.history import verify_chain
 
@@ -256,9 +294,9 @@ def deal_detail_context(deal: DealRegistration, membership) -> dict:
 # --- Home widgets -----------------------------------------------------------------------------
 
 
-def partner_widget(request) -> dict:
+def partner_widget(viewer: Viewer) -> dict:
     today = timezone.localdate()
-    qs = deals_visible_to(request)
+    qs = deals_visible_to(viewer)
     counts = qs.aggregate(
         pending=Count("pk", filter=Q(status__in=DealRegistration.PENDING_STATUSES)),
         protected=Count("pk", filter=Q(status=DealRegistration.Status.APPROVED, protected_until__gte=today)),
@@ -269,15 +307,15 @@ def partner_widget(request) -> dict:
     return {**counts, "expiring": expiring}
 
 
-def staff_widget(request) -> dict:
+def staff_widget(viewer: Viewer) -> dict:
     now = timezone.now()
-    membership = request.membership
-    qs = deals_visible_to(request)
+    qs = deals_visible_to(viewer)
     counts = qs.aggregate(
         queue=Count("pk", filter=Q(status__in=DealRegistration.PENDING_STATUSES)),
         breached=Count("pk", filter=Q(status=DealRegistration.Status.SUBMITTED, sla_due_at__lt=now)),
     )
-    counts["appeals"] = DealAppeal.objects.filter(tenant_id=membership.tenant_id, status=DealAppeal.Status.PENDING).count()
-    counts["extensions"] = DealExtension.objects.filter(tenant_id=membership.tenant_id,
-                                                        status=DealExtension.Status.PENDING).count()
+    counts["appeals"] = viewer.scope(DealAppeal.objects.filter(status=DealAppeal.Status.PENDING),
+                                     field="deal__partner").count()
+    counts["extensions"] = viewer.scope(DealExtension.objects.filter(status=DealExtension.Status.PENDING),
+                                        field="deal__partner").count()
     return counts

@@ -5,8 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from deals import services
-from prm.tenancy.models import Tenant
-from prm.tenancy.tasks import TenantTask
+from prm.tenancy.tasks import TenantTask, for_each_active_tenant
 
 
 @shared_task(base=TenantTask, bind=True, name="deals.tasks.protection_nightly_tenant")
@@ -22,16 +21,10 @@ def sla_sweep_tenant(self, *, tenant) -> dict:
 @shared_task(name="deals.tasks.protection_nightly")
 def protection_nightly() -> int:
     """Nightly: expire ended protections and warn partners 14 days ahead, tenant by tenant."""
-    ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        protection_nightly_tenant.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_active_tenant(protection_nightly_tenant)
 
 
 @shared_task(name="deals.tasks.sla_sweep")
 def sla_sweep() -> int:
     """Every few minutes: escalate registrations past the review deadline (and auto-approve where enabled)."""
-    ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        sla_sweep_tenant.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_active_tenant(sla_sweep_tenant)

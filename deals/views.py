@@ -26,26 +26,11 @@ from deals.forms import (
     RevertWonForm,
     UpdateForm,
 )
-from deals.models import DealAppeal, DealExtension, DealPartner, DealRegistration, HouseAccount
+from deals.models import DealAppeal, DealExtension, DealPartner, DealRegistration, DealSettings, HouseAccount
 from prm.csv_safe import csv_response
+from prm.forms import INVALID_FORM_STATUS, add_service_errors
 from prm.tenancy.access import manager_required, member_required, partner_required, tenant_admin_required
 from prm.tenancy.views import render_error
-
-
-def _add_errors(request: HttpRequest, form, exc: ValidationError) -> None:
-    """Field errors go next to their field; a refusal of the whole action (already decided,
-    exclusivity, …) becomes a page message, visible even where the form is no longer shown."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            if field in form.fields:
-                form.add_error(field, errors)
-            else:
-                for error in errors:
-                    messages.error(request, error)
-    else:
-        for error in exc.messages:
-            messages.error(request, error)
-
 
 # --- Lists and export ---------------------------------------------------------------------------
 
@@ -56,14 +41,15 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     staff = not membership.is_partner
     filters = selectors.DealFilters.from_request(request.GET, staff=staff)
-    deals = selectors.deal_list(request, filters).only(*selectors.LIST_COLUMNS)
+    deals = selectors.deal_list(request.viewer, filters).only(*selectors.LIST_COLUMNS)
     page = Paginator(deals, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "staff": staff, "statuses": DealRegistration.Status.choices,
                "kinds": DealRegistration.Kind.choices, "querystring": filters.querystring()}
     if staff:
-        from partners.models import Partner
+        from partners.selectors import partners_visible_to
 
-        context["partners"] = Partner.objects.filter(tenant=request.tenant).order_by("name").only("pk", "name")
+        # The filter lists only the partners this member may see (a confined manager: their book).
+        context["partners"] = partners_visible_to(request.viewer).order_by("name").only("pk", "name")
     else:
         partner = membership.partner
         options = services.registration_options(partner)
@@ -78,7 +64,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 def deal_export(request: HttpRequest):
     membership = request.membership
     filters = selectors.DealFilters.from_request(request.GET, staff=not membership.is_partner)
-    header, rows = selectors.export_rows(request, filters)
+    header, rows = selectors.export_rows(request.viewer, filters)
     return csv_response(f"deals-{request.tenant.slug}.csv", header, rows, tenant=request.tenant)
 
 
@@ -102,7 +88,7 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse:
                 nonce=form.cleaned_data["nonce"], request=request,
             )
         except ValidationError as exc:
-            _add_errors(request, form, exc)
+            add_service_errors(form, exc, request=request)
         else:
             if created:
                 messages.success(request, _("Registration received. Your channel manager will review it."))
@@ -110,7 +96,7 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse:
                 messages.info(request, _("We had already received this registration; it was not submitted twice."))
             return redirect("deals:detail", deal_id=deal.pk)
     return render(request, "deals/register.html", {"form": form, "kind": kind, "is_referral": kind == "referral"},
-                  status=422 if request.method == "POST" else 200)
+                  status=INVALID_FORM_STATUS if request.method == "POST" else 200)
 
 
 @partner_required
@@ -149,7 +135,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, deal: DealRegistration, status: int = 200, **forms) -> HttpResponse:
     membership = request.membership
-    context = selectors.deal_detail_context(deal, membership)
+    context = selectors.deal_detail_context(deal, request.viewer)
     staff = not membership.is_partner
     context.update({
         "staff": staff,
@@ -164,7 +150,7 @@ def _detail(request: HttpRequest, deal: DealRegistration, status: int = 200, **f
         "decide_form": forms.get("decide_form") or DecideForm(),
         "appeal_form": forms.get("appeal_form") or AppealForm(),
         "respond_form": forms.get("respond_form") or RespondForm(),
-        "partner_form": forms.get("partner_form") or (DealPartnerForm(tenant=request.tenant) if staff else None),
+        "partner_form": forms.get("partner_form") or (DealPartnerForm(viewer=request.viewer) if staff else None),
         "appeal_decide_form": forms.get("appeal_decide_form") or DecideForm(),
         "revert_form": forms.get("revert_form") or RevertWonForm(),
     })
@@ -174,11 +160,11 @@ def _detail(request: HttpRequest, deal: DealRegistration, status: int = 200, **f
 @member_required
 @require_GET
 def detail(request: HttpRequest, deal_id) -> HttpResponse:
-    return _detail(request, selectors.deal_for(request, deal_id))
+    return _detail(request, selectors.deal_for(request.viewer, deal_id))
 
 
 def _partner_deal(request, deal_id) -> DealRegistration:
-    return selectors.deal_for(request, deal_id)
+    return selectors.deal_for(request.viewer, deal_id)
 
 
 @partner_required
@@ -192,8 +178,8 @@ def update(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Registration updated."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, update_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, update_form=form)
 
 
 @member_required
@@ -203,7 +189,7 @@ def outcome(request: HttpRequest, deal_id) -> HttpResponse:
     membership = request.membership
     if not (membership.is_partner or membership.can_manage):
         return render_error(request, 403, reason="role")
-    deal = selectors.deal_for(request, deal_id)
+    deal = selectors.deal_for(request.viewer, deal_id)
     form = OutcomeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -218,15 +204,15 @@ def outcome(request: HttpRequest, deal_id) -> HttpResponse:
                 messages.success(request, _("The deal is recorded as lost."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, outcome_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, outcome_form=form)
 
 
 @manager_required
 @require_POST
 def revert_won(request: HttpRequest, deal_id) -> HttpResponse:
     """Staff correct a win recorded by mistake (incentives reverse what the win accrued)."""
-    deal = selectors.deal_for(request, deal_id)
+    deal = selectors.deal_for(request.viewer, deal_id)
     form = RevertWonForm(request.POST)
     if form.is_valid():
         try:
@@ -236,8 +222,8 @@ def revert_won(request: HttpRequest, deal_id) -> HttpResponse:
                 "status": deal.get_status_display().lower()})
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, revert_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, revert_form=form)
 
 
 @partner_required
@@ -252,8 +238,8 @@ def respond(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Thanks, your registration is back in the review queue."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, respond_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, respond_form=form)
 
 
 @partner_required
@@ -268,14 +254,14 @@ def extension(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Extension requested. Your channel manager will decide."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, extension_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, extension_form=form)
 
 
 @manager_required
 @require_POST
 def extension_decide(request: HttpRequest, deal_id) -> HttpResponse:
-    deal = selectors.deal_for(request, deal_id)
+    deal = selectors.deal_for(request.viewer, deal_id)
     ext = DealExtension.objects.filter(deal=deal, status=DealExtension.Status.PENDING).first()
     if ext is None:
         messages.error(request, _("No extension request is waiting for a decision on this registration."))
@@ -289,8 +275,8 @@ def extension_decide(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Extension decided."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, decide_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, decide_form=form)
 
 
 @partner_required
@@ -305,14 +291,14 @@ def appeal(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Appeal sent to the program administrators."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, appeal_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, appeal_form=form)
 
 
 @tenant_admin_required
 @require_POST
 def appeal_decide(request: HttpRequest, deal_id) -> HttpResponse:
-    deal = selectors.deal_for(request, deal_id)
+    deal = selectors.deal_for(request.viewer, deal_id)
     pending = DealAppeal.objects.filter(deal=deal, status=DealAppeal.Status.PENDING).first()
     if pending is None:
         messages.error(request, _("No appeal is waiting for a decision on this registration."))
@@ -326,14 +312,14 @@ def appeal_decide(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Appeal decided."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, appeal_decide_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, appeal_decide_form=form)
 
 
 @manager_required
 @require_POST
 def decide(request: HttpRequest, deal_id) -> HttpResponse:
-    deal = selectors.deal_for(request, deal_id)
+    deal = selectors.deal_for(request.viewer, deal_id)
     form = DecisionForm(request.POST)
     from_queue = request.POST.get("from") == "queue"
     if form.is_valid():
@@ -355,19 +341,19 @@ def decide(request: HttpRequest, deal_id) -> HttpResponse:
                 return _queue(request)
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
+            add_service_errors(form, exc, request=request)
     if from_queue:
         for error in form.non_field_errors() + form.errors.get("reason", []) + form.errors.get("action", []):
             messages.error(request, f"{deal.customer_name}: {error}")
-        return _queue(request, status=422)
-    return _detail(request, deal, status=422, decision_form=form)
+        return _queue(request, status=INVALID_FORM_STATUS)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, decision_form=form)
 
 
 @manager_required
 @require_POST
 def partner_add(request: HttpRequest, deal_id) -> HttpResponse:
-    deal = selectors.deal_for(request, deal_id)
-    form = DealPartnerForm(request.POST, tenant=request.tenant)
+    deal = selectors.deal_for(request.viewer, deal_id)
+    form = DealPartnerForm(request.POST, viewer=request.viewer)
     if form.is_valid():
         try:
             services.deal_partner_add(tenant=request.tenant, deal=deal, partner=form.cleaned_data["partner"],
@@ -375,15 +361,15 @@ def partner_add(request: HttpRequest, deal_id) -> HttpResponse:
             messages.success(request, _("Partner credited on the deal."))
             return redirect("deals:detail", deal_id=deal.pk)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
-    return _detail(request, deal, status=422, partner_form=form)
+            add_service_errors(form, exc, request=request)
+    return _detail(request, deal, status=INVALID_FORM_STATUS, partner_form=form)
 
 
 @manager_required
 @require_POST
 def partner_remove(request: HttpRequest, deal_partner_id) -> HttpResponse:
     link = get_object_or_404(DealPartner.objects.select_related("partner", "deal"), pk=deal_partner_id,
-                             deal__in=selectors.deals_visible_to(request))
+                             deal__in=selectors.deals_visible_to(request.viewer))
     deal = link.deal
     try:
         services.deal_partner_remove(tenant=request.tenant, link=link, actor=request.user, request=request)
@@ -399,11 +385,13 @@ def partner_remove(request: HttpRequest, deal_partner_id) -> HttpResponse:
 def _queue(request: HttpRequest, status: int = 200, bulk_form=None) -> HttpResponse:
     params = request.GET if request.method == "GET" else request.POST
     state = params.get("state", "")
-    page, groups = selectors.review_queue(request, page_number=params.get("page"),
+    page, groups = selectors.review_queue(request.viewer, page_number=params.get("page"),
                                           status=state)
     context = {"page": page, "groups": groups, "state": state, "bulk_form": bulk_form,
                "querystring": f"state={state}" if state else ""}
     partial = request.htmx and not request.htmx.boosted
+    if not partial:  # the page's header states the review deadline
+        context["sla_days"] = DealSettings.for_tenant(request.tenant).deal_approval_sla_days
     return render(request, "deals/queue.html#queue" if partial else "deals/queue.html", context, status=status)
 
 
@@ -416,13 +404,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 @manager_required
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
-    pending = selectors.deals_visible_to(request).pending()
+    pending = selectors.deals_visible_to(request.viewer).pending()
     form = BulkForm(request.POST, queryset=pending)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return _queue(request, status=422, bulk_form=form)
+        return _queue(request, status=INVALID_FORM_STATUS, bulk_form=form)
     try:
         result = services.deals_bulk_decide(tenant=request.tenant, deals=list(form.cleaned_data["deals"]),
                                             actor=request.user, action=form.cleaned_data["action"],
@@ -430,7 +418,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return _queue(request, status=422, bulk_form=form)
+        return _queue(request, status=INVALID_FORM_STATUS, bulk_form=form)
     if result.done:
         messages.success(request, _("%(n)d registration(s) updated.") % {"n": len(result.done)})
     for deal, reason in result.failed:
@@ -452,7 +440,7 @@ def house_accounts(request: HttpRequest) -> HttpResponse:
             result = services.house_accounts_import(tenant=request.tenant, file=form.cleaned_data["file"],
                                                     actor=request.user, request=request)
         except ValidationError as exc:
-            _add_errors(request, form, exc)
+            add_service_errors(form, exc, request=request)
         else:
             messages.success(request, _("Imported: %(c)d new, %(u)d updated house accounts.") % {
                 "c": result.created, "u": result.updated})
@@ -465,7 +453,7 @@ def house_accounts(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "q": q, "querystring": f"q={q}" if q else ""}
     if request.htmx and request.method == "GET":
         return render(request, "deals/house_accounts.html#house-table", context)
-    return render(request, "deals/house_accounts.html", context, status=422 if request.method == "POST" else 200)
+    return render(request, "deals/house_accounts.html", context, status=INVALID_FORM_STATUS if request.method == "POST" else 200)
 
 
 @manager_required

@@ -11,7 +11,7 @@ def partner_home(request) -> dict | None:
     membership = request.membership
     if membership is None or membership.partner_id is None:
         return None
-    context = selectors.partner_widget(request)
+    context = selectors.partner_widget(request.viewer)
     options = registration_options(membership.partner)
     can_deal, can_refer = options[DealRegistration.Kind.DEAL][0], options[DealRegistration.Kind.REFERRAL][0]
     context["can_register"] = can_deal or can_refer
@@ -23,4 +23,4 @@ def staff_home(request) -> dict | None:
     membership = request.membership
     if membership is None:
         return None
-    return {**selectors.staff_widget(request), "can_manage": membership.can_manage}
+    return {**selectors.staff_widget(request.viewer), "can_manage": membership.can_manage}

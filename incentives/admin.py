@@ -30,15 +30,8 @@ from incentives.models import (
     SpifProgramProduct,
     SpifProgramTier,
 )
+from prm.forms import add_service_errors
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class NoDeleteMixin:
@@ -70,7 +63,7 @@ class ServiceForm(forms.ModelForm):
         try:
             self.instance = self.run_service(self.instance)
         except ValidationError as exc:
-            _add_errors(self, exc)
+            add_service_errors(self, exc)
 
     def run_service(self, instance):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -165,6 +158,7 @@ class BatchAccrualInline(TenantTabularInline):
 
 @admin.register(PayoutBatch)
 class PayoutBatchAdmin(NoDeleteMixin, TenantModelAdmin):
+    program_wide = True  # paying a batch pays every partner in it
     list_display = ["reference", "status", "currency", "created_at", "created_by", "paid_at", "export_link"]
     list_filter = ["status"]
     search_fields = ["reference", "payment_reference"]
@@ -248,7 +242,6 @@ class MdfAllocationAdmin(NoDeleteMixin, ServiceAdmin):
     search_fields = ["partner__name", "fund__name"]
     autocomplete_fields = ["partner"]
     list_select_related = ["partner", "fund"]
-
 
 
 class ProofInline(TenantTabularInline):
@@ -377,6 +370,7 @@ class JournalLineInline(TenantTabularInline):
 
 @admin.register(JournalEntry)
 class JournalEntryAdmin(NoDeleteMixin, TenantModelAdmin):
+    program_wide = True  # the program's books
     list_display = ["id", "occurred_at", "kind", "memo", "created_by"]
     list_filter = ["kind"]
     search_fields = ["memo", "object_id"]

@@ -28,3 +28,13 @@ class IncentivesConfig(AppConfig):
         register_home_widget(HomeWidget("incentives/widgets/partner.html", widgets.partner_home, PARTNER_ROLES,
                                         order=25))
         register_home_widget(HomeWidget("incentives/widgets/staff.html", widgets.staff_home, STAFF_ROLES, order=25))
+
+        from incentives.tasks import mdf_deadlines_tenant, spif_reevaluate_tenant
+        from prm.tenancy.jobs import Job, register_job
+
+        register_job(Job("incentives.spif", _("SPIF re-evaluation"), spif_reevaluate_tenant,
+                         _("Accrues SPIF for won deals that have none yet and reverses accruals of deals no longer "
+                           "won; a re-run changes nothing."), _("nightly, 03:10"), order=50))
+        register_job(Job("incentives.mdf", _("MDF claim deadlines"), mdf_deadlines_tenant,
+                         _("Reminds partners of claims due within a week and expires missed deadlines, releasing "
+                           "the reserved funds."), _("daily, 07:00"), order=60))

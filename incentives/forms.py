@@ -32,15 +32,6 @@ def money_field(label, *, required: bool = True, help_text: str = "") -> forms.D
                               widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}))
 
 
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: field errors on their field, the rest on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

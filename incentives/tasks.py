@@ -5,8 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from incentives import services
-from prm.tenancy.models import Tenant
-from prm.tenancy.tasks import TenantTask
+from prm.tenancy.tasks import TenantTask, for_each_active_tenant
 
 
 @shared_task(base=TenantTask, bind=True, name="incentives.tasks.spif_reevaluate_tenant")
@@ -23,16 +22,10 @@ def mdf_deadlines_tenant(self, *, tenant) -> dict:
 def spif_reevaluate() -> int:
     """Nightly: accrue for won deals that have no accrual yet (missed events, late exchange rates,
     agreements accepted since) and reverse accruals of deals that are no longer won. A re-run is a no-op."""
-    ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        spif_reevaluate_tenant.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_active_tenant(spif_reevaluate_tenant)
 
 
 @shared_task(name="incentives.tasks.mdf_deadlines")
 def mdf_deadlines() -> int:
     """Daily: remind partners of MDF claims due within a week; expire missed deadlines (releasing the reserve)."""
-    ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        mdf_deadlines_tenant.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_active_tenant(mdf_deadlines_tenant)

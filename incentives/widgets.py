@@ -27,5 +27,5 @@ def partner_home(request) -> dict | None:
 def staff_home(request) -> dict | None:
     if request.membership is None:
         return None
-    counts = selectors.overview_counts(request)
+    counts = selectors.overview_counts(request.viewer)
     return {"counts": counts, "can_manage": request.membership.can_manage}

@@ -133,4 +133,7 @@ DE.update({
         "Das SVG-Bild konnte nicht als einfaches XML gelesen werden (ohne DTD oder Entitäten).",
     "Reactivate": "Reaktivieren",
     "Role of %(name)s": "Rolle von %(name)s",
+    "Portal and branding": "Portal und Markenauftritt",
+    "You work with your own book of partners; this page covers the whole program. Ask a tenant admin.":
+        "Sie arbeiten mit Ihrem eigenen Partnerportfolio; diese Seite betrifft das gesamte Programm. Wenden Sie sich an einen Programm-Administrator.",
 })

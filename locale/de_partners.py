@@ -1,6 +1,8 @@
 """German translations of partner management: tiers, applications, onboarding, agreements and imports (applied by `python locale/apply.py`)."""
 
 DE = {
+    'Partner program': 'Partnerprogramm',
+    'partner program settings': 'Einstellungen des Partnerprogramms',
     'Requirements': 'Anforderungen',
     "What a partner must reach to hold this tier. Content audiences use the tier's rank as “minimum tier”.": 'Was ein Partner erreichen muss, um diese Stufe zu halten. Zielgruppen von Inhalten verwenden den Rang der Stufe als „Mindeststufe“.',
     'Benefits': 'Vorteile',

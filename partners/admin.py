@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
@@ -24,6 +23,7 @@ from partners.models import (
 )
 from partners.services.agreements import agreement_publish, agreement_save_draft
 from partners.services.recruitment import application_approve, application_decline, application_request_info
+from partners.step_targets import step_target, step_targets, target_of_type
 from prm.domains import registrable_domain
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
 
@@ -72,14 +72,6 @@ class IdealPartnerProfileAdmin(AdminOnlyMixin, TenantModelAdmin):
             tenant=request.tenant).exists()
 
 
-def _soft_model(label: str):
-    """The content app's model if it is installed and defines it; partners never imports content."""
-    try:
-        return apps.get_model(label)
-    except (LookupError, ValueError):
-        return None
-
-
 class OnboardingStepForm(forms.ModelForm):
     target = forms.ChoiceField(label=_("Course or asset"), required=False)
 
@@ -89,16 +81,11 @@ class OnboardingStepForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The apps owning step targets (content: courses, assets) register them; see partners.step_targets.
         choices = [("", "—")]
-        for label in OnboardingStep.TARGET_TYPES.values():
-            model = _soft_model(label)
-            if model is None:
-                continue
-            try:
-                objects = list(model.objects.all()[:500])
-            except Exception:  # content's manager may refuse outside its own rules: offer free text then
-                continue
-            choices += [(f"{label}:{obj.pk}", f"{model._meta.verbose_name}: {obj}") for obj in objects]
+        for target in step_targets():
+            choices += [(f"{target.object_type}:{obj.pk}", f"{target.verbose_name}: {obj}")
+                        for obj in target.choices()[:500]]
         self.fields["target"].choices = choices
         if self.instance.target_id:
             self.initial["target"] = f"{self.instance.target_type}:{self.instance.target_id}"
@@ -113,14 +100,15 @@ class OnboardingStepForm(forms.ModelForm):
             data["target_type"], data["target_id"] = target_type, target_id
             self.instance.target_type, self.instance.target_id = target_type, target_id
         kind = data.get("kind")
-        target_type = data.get("target_type") or OnboardingStep.TARGET_TYPES.get(kind, "")
+        expected = step_target(kind) if kind else None
+        target_type = data.get("target_type") or (expected.object_type if expected else "")
         target_id = data.get("target_id")
-        if target_id and kind in OnboardingStep.TARGET_TYPES:
-            if target_type != OnboardingStep.TARGET_TYPES[kind]:
+        if target_id and expected is not None:
+            if target_type != expected.object_type:
                 self.add_error("target", _("This kind of step needs a target of type %(type)s.") % {
-                    "type": OnboardingStep.TARGET_TYPES[kind]})
-            model = _soft_model(target_type)
-            if model is not None and not model.objects.filter(pk=target_id).exists():
+                    "type": expected.object_type})
+            named = target_of_type(target_type)
+            if named is not None and not named.exists(target_id):
                 self.add_error("target_id", _("No such object in this portal."))
         return data
 

@@ -8,11 +8,26 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from partners import widgets
+        from partners.forms import PartnerSettingsForm
         from partners.models import OnboardingStep
+        from partners.selectors import book_of
         from partners.services.onboarding import onboarding_handle_event
         from prm.events.services import subscribe
+        from prm.tenancy.app_settings import register_settings_section
         from prm.tenancy.portal import HomeWidget, NavItem, register_home_widget, register_nav
         from prm.tenancy.roles import PARTNER_ROLES, STAFF_ROLES
+        from prm.tenancy.viewer import register_book
+
+        register_settings_section("partners", _("Partner program"), PartnerSettingsForm, order=30)
+
+        # Channel managers confined to their book see only its partners, in every app.
+        register_book(book_of)
+
+        from partners.tasks import tier_apply_due_task
+        from prm.tenancy.jobs import Job, register_job
+
+        register_job(Job("partners.downgrades", _("Tier downgrades"), tier_apply_due_task,
+                         _("Applies the tier downgrades whose grace period has ended."), _("hourly"), order=30))
 
         # Onboarding steps complete themselves from the events other apps record.
         for kind in sorted(set(OnboardingStep.EVENT_KINDS.values())):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from partners.models import Partner, PartnerType, Tier
+from partners.models import Partner, PartnerSettings, PartnerType, Tier
 from prm.tenancy.demo import DemoContext, demo_member
 from prm.tenancy.roles import Role
 
@@ -219,7 +219,7 @@ def _seed_program(ctx: DemoContext, partners: list) -> None:
             tenant=tenant, partner_type=partner_type, version=version,
             defaults={"title": title, "body": body, "summary_of_changes": summary, "published_at": published,
                       "published_by": ctx.users.get("admin"), "content_hash": content_hash(title, body),
-                      "reacceptance_due_at": published + timedelta(days=tenant.agreement_grace_days)})
+                      "reacceptance_due_at": published + timedelta(days=PartnerSettings.for_tenant(tenant).agreement_grace_days)})
         return obj
 
     general = agreement(None, 1, "Partner program agreement", 400)
@@ -272,7 +272,7 @@ def _seed_program(ctx: DemoContext, partners: list) -> None:
         TierChange.objects.create(
             tenant=tenant, partner=tailspin, from_tier=tailspin.tier, to_tier=tiers[1],
             reason="No registered deals for two quarters", source=TierChange.Source.MANUAL,
-            status=TierChange.Status.SCHEDULED, effective_from=now + timedelta(days=tenant.tier_downgrade_grace_days - 10),
+            status=TierChange.Status.SCHEDULED, effective_from=now + timedelta(days=PartnerSettings.for_tenant(tenant).tier_downgrade_grace_days - 10),
             changed_by=manager,
             missing=[{"metric": "won_revenue_12m", "label": "Won revenue, trailing 12 months", "required": "50000.00",
                       "actual": "12000.00", "met": False}])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from partners.choices import MAX_SPECIALTIES, MAX_SPECIALTY_LENGTH, REGIONS, REVENUE_BANDS, normalise_specialties
-from partners.models import Partner, PartnerType, Tier
+from partners.models import Partner, PartnerSettings, PartnerType, Tier
 from prm.domains import registrable_domain
 
 
@@ -226,3 +226,11 @@ class ImportUploadForm(forms.Form):
 class AgreementAcceptForm(forms.Form):
     accept = forms.BooleanField(label=_("I have read the agreement and accept it on behalf of my organisation."))
     content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class PartnerSettingsForm(forms.ModelForm):
+    """The partner program section of the Settings page (registered in PartnersConfig.ready())."""
+
+    class Meta:
+        model = PartnerSettings
+        fields = ["tier_downgrade_grace_days", "agreement_grace_days", "tier_evaluation", "restrict_managers_to_book"]

@@ -27,3 +27,19 @@ def partner_metrics(tenant, partner_ids: Iterable, as_of: date) -> dict[str, dic
     """{metric: {partner_id: value}} for every registered metric (missing metrics are absent)."""
     ids = list(partner_ids)
     return {name: provider(tenant, ids, as_of) for name, provider in _providers.items()}
+
+
+# The partner's earned certifications for its profile pages, from the app that owns them (content):
+# fn(partner) -> [{"name", "user", "when", "expires", "status"}], newest first.
+CertificationList = Callable[[object], list]
+_certification_lists: list[CertificationList] = []
+
+
+def register_certification_list(provider: CertificationList) -> None:
+    if provider not in _certification_lists:
+        _certification_lists.append(provider)
+
+
+def certification_list(partner) -> list | None:
+    """The registered provider's list, or None when no app provides certifications."""
+    return _certification_lists[0](partner) if _certification_lists else None

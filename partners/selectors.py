@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,10 +14,12 @@ from partners.models import (
     Partner,
     PartnerApplication,
     PartnerOnboarding,
+    PartnerSettings,
     PartnerUserObjectPermission,
     StepCompletion,
 )
-from prm.tenancy.roles import Role
+from prm.tenancy.roles import MANAGER_ROLES, Role
+from prm.tenancy.viewer import Viewer
 
 # Statuses in which an organisation may register deals (onboarding partners may: "register a first
 # deal" is an onboarding step), provided its agreement acceptance is in order.
@@ -42,18 +43,48 @@ def can_register_deals(partner: Partner) -> tuple[bool, str]:
     return True, ""
 
 
-def partners_visible_to(request: HttpRequest) -> QuerySet[Partner]:
-    """Partners a staff member may see. Channel managers are confined to their book (partners they
-    own, plus those shared with them through guardian's direct object permission table) when the
-    tenant restricts managers to their book; everybody else on the staff sees every partner."""
-    qs = Partner.objects.filter(tenant=request.tenant)
-    membership = request.membership
-    if request.tenant.restrict_managers_to_book and membership is not None and membership.role == Role.CHANNEL_MANAGER:
-        shared = PartnerUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user=request.user, permission__codename="view_partner",
-        )
-        qs = qs.filter(Q(owner=request.user) | Exists(shared))
-    return qs
+def managers_confined_to_book(tenant) -> bool:
+    """Whether the tenant confines its channel managers to their book of partners (the one reader
+    of the setting; one query per request at most, PartnerSettings.for_tenant memoises the row)."""
+    return PartnerSettings.for_tenant(tenant).restrict_managers_to_book
+
+
+def book_of(viewer: Viewer) -> QuerySet | None:
+    """The book rule (registered with the core's Viewer): a channel manager of a tenant that
+    confines managers sees the partners they own plus those shared with them through guardian's
+    direct object-permission table; everybody else on the staff sees every partner (None)."""
+    if viewer.role != Role.CHANNEL_MANAGER or not managers_confined_to_book(viewer.tenant):
+        return None
+    shared = PartnerUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=viewer.user, permission__codename="view_partner",
+    )
+    return Partner.objects.filter(tenant=viewer.tenant).filter(Q(owner=viewer.user) | Exists(shared)).values("pk")
+
+
+def managers_for(tenant, partner=None) -> list:
+    """Who on the staff hears about a partner's business: its own channel manager when it has one,
+    else every manager who may see it (tenant admins; channel managers too, unless the tenant
+    confines them to their book, then only those the partner is shared with)."""
+    from prm.tenancy.models import Membership
+
+    members = list(Membership.objects.filter(tenant=tenant, role__in=list(MANAGER_ROLES), is_active=True,
+                                             user__is_active=True).select_related("user"))
+    if partner is not None and partner.owner_id:
+        owner = [m.user for m in members if m.user_id == partner.owner_id]
+        if owner:
+            return owner
+    if not managers_confined_to_book(tenant):
+        return [m.user for m in members]
+    shared = set()
+    if partner is not None:
+        shared = set(PartnerUserObjectPermission.objects.filter(
+            content_object=partner, permission__codename="view_partner").values_list("user_id", flat=True))
+    return [m.user for m in members if m.role == Role.TENANT_ADMIN or m.user_id in shared]
+
+
+def partners_visible_to(viewer: Viewer) -> QuerySet[Partner]:
+    """Partners the viewer may see: their own organisation, the book, or all of the tenant's."""
+    return viewer.scope(Partner.objects.all(), field=None)
 
 
 def partner_list(qs: QuerySet[Partner], *, q: str = "", status: str = "", partner_type=None, tier=None,
@@ -82,8 +113,13 @@ def _json_contains_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def application_queue(*, status: str = "open") -> QuerySet[PartnerApplication]:
-    qs = PartnerApplication.objects.select_related("partner_type", "reviewed_by")
+def applications_visible_to(viewer: Viewer) -> QuerySet[PartnerApplication]:
+    """Applications are the whole staff's until approved; an approved one follows its partner's book."""
+    return viewer.scope(PartnerApplication.objects.all(), unowned=True)
+
+
+def application_queue(viewer: Viewer, *, status: str = "open") -> QuerySet[PartnerApplication]:
+    qs = applications_visible_to(viewer).select_related("partner_type", "reviewed_by")
     if status == "open":
         return qs.open().order_by("-fit_score", "created_at")
     if status:

@@ -41,5 +41,5 @@ def staff_onboarding(request: HttpRequest) -> dict | None:
 def staff_stuck(request: HttpRequest) -> dict | None:
     from partners.selectors import partners_visible_to, stuck_onboardings, with_current_steps
 
-    qs = stuck_onboardings(request.tenant, partners=partners_visible_to(request))
+    qs = stuck_onboardings(request.tenant, partners=partners_visible_to(request.viewer))
     return {"count": qs.count(), "top": with_current_steps(list(qs[:5]))}

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django_countries",  # its German country names (the catalogue of an installed app)
     "django_htmx",
     "template_partials",
     "guardian",
@@ -125,6 +126,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite: wait for the writer lock instead of failing at once (demo server + eager tasks).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    if not TESTING:
+        # The demo's web server and worker write at once: readers never wait for the writer (WAL),
+        # and a write transaction takes the lock when it starts, not half-way (no upgrade deadlock).
+        DATABASES["default"]["OPTIONS"].update({"init_command": "PRAGMA journal_mode=WAL;",
+                                                "transaction_mode": "IMMEDIATE"})
 elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # No JIT compilation: page queries on large tenants (counts over a million deals, the conflict
     # probe) pass its cost threshold and spent 20-100 ms compiling to save a few. Sent as a startup
@@ -143,6 +149,11 @@ if REDIS_URL:
             "KEY_PREFIX": "prm",
         }
     }
+elif env_str("CELERY_BROKER_URL", "").startswith("filesystem://"):
+    # The demo's web server and worker are separate processes: progress, rate limits and the portal
+    # hop must see one cache, so it is files too.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(BASE_DIR / "var" / "cache")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -165,6 +176,7 @@ LOGOUT_REDIRECT_URL = "portal_home"
 
 # django-allauth: email is the identifier; nobody signs up without an invitation.
 ACCOUNT_ADAPTER = "prm.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "prm.accounts.forms.PortalLoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -196,7 +208,8 @@ GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("de", _("German")), ("fr", _("French")), ("es", _("Spanish"))]
+# Only languages the whole interface is translated into are offered (prm/tests/test_languages.py).
+LANGUAGES = [("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -238,16 +251,19 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))  # f
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Only behind a proxy that sets X-Forwarded-For itself (docker-compose/nginx).
 PRM_TRUST_X_FORWARDED_FOR = env_bool("PRM_TRUST_X_FORWARDED_FOR", False)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# HTTPS follows PRM_SCHEME (https unless DEBUG): the local demo runs with DEBUG off, like
+# production, but over plain http on localhost (PRM_SCHEME=http).
+_HTTPS = PRM_SCHEME == "https"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
+SECURE_HSTS_PRELOAD = _HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -266,15 +282,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Celery: Redis broker when REDIS_URL is set, otherwise eager (demo without services).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery: Redis broker when REDIS_URL is set. The demo (`make run`) uses kombu's filesystem
+# transport (CELERY_BROKER_URL=filesystem://): a real worker and beat with no service to install,
+# messages are files under var/celery. Without either, tasks run eagerly (`make dev`, unit tests).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered, so tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _celery_folder = Path(env_str("PRM_CELERY_FOLDER", str(BASE_DIR / "var" / "celery")))
+    for _sub in ("queue", "processed", "control"):
+        (_celery_folder / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_celery_folder / "queue"), "data_folder_out": str(_celery_folder / "queue"),
+        "processed_folder": str(_celery_folder / "processed"), "store_processed": False,
+        "control_folder": str(_celery_folder / "control"),
+    }
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # no broadcast on files: inspect/control are not needed
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -328,7 +356,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Program defaults a tenant can override on its own record.
+# Program defaults a tenant can override in its settings (deals.models.DealSettings, …).
 PRM_DEFAULT_PROTECTION_DAYS = 90
 PRM_INVITATION_DAYS = 14
 # Tests set this so a failing event handler fails the test instead of only being logged.

@@ -13,6 +13,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -216,18 +217,20 @@ def _reencode_image(upload) -> int:
         with Image.open(upload) as image:
             fmt = image.format
             animated = getattr(image, "is_animated", False)
-            keep = {k: image.info[k] for k in ("transparency", "duration", "loop", "icc_profile") if k in image.info}
-            if not animated:
-                image = ImageOps.exif_transpose(image)
+            keep: dict[str, Any] = {
+                k: image.info[k] for k in ("transparency", "duration", "loop", "icc_profile") if k in image.info
+            }
+            picture: Image.Image = image if animated else ImageOps.exif_transpose(image)
             if fmt == "JPEG":
                 keep["quality"] = 92
             elif fmt == "WEBP":
                 keep["quality"] = 92
-            image.save(out, format=fmt, save_all=animated, **keep)
+            picture.save(out, format=fmt, save_all=animated, **keep)
     except Exception:
         raise ValidationError(_("The image could not be read.")) from None
     data = out.getvalue()
     handle = target.file
+    assert handle is not None  # an UploadedFile always has its file
     handle.seek(0)
     handle.truncate()
     handle.write(data)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from prm import views as portal_views
+from prm.tenancy import jobs_views, settings_views
 from prm.tenancy import views as tenancy_views
 
 handler400 = tenancy_views.handler400
@@ -14,7 +15,9 @@ urlpatterns = [
     path("healthz", tenancy_views.healthz, name="healthz"),
     path("branding/logo", tenancy_views.tenant_logo, name="tenant_logo"),
     path("branding/theme.css", tenancy_views.tenant_theme, name="tenant_theme"),
-    path("staff/settings/", tenancy_views.tenant_settings, name="tenant_settings"),
+    path("staff/settings/", settings_views.tenant_settings, name="tenant_settings"),
+    path("staff/jobs/", jobs_views.job_list, name="job_list"),
+    path("staff/jobs/<str:job>/run", jobs_views.job_run, name="job_run"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

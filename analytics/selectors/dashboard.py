@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from analytics.models import ROLES, HealthRun, PartnerHealthSnapshot, SnapshotSummary
 from analytics.selectors.filters import DashboardFilters
+from deals.models import DealSettings
 from partners.models import Partner
 
 ZERO = Decimal("0")
@@ -85,7 +86,7 @@ class DashboardState:
 
     @classmethod
     def load(cls, tenant) -> DashboardState:
-        from analytics.services.runs import analytics_settings
+        from analytics.services.settings import analytics_settings
 
         return cls(latest_run(tenant), analytics_settings(tenant))
 
@@ -96,7 +97,7 @@ def dashboard_cache_key(tenant, f: DashboardFilters, language: str, state: Dashb
     import hashlib
 
     run, settings = state.run, state.settings
-    parts = [tenant.pk, tenant.base_currency, tenant.deal_approval_sla_days, run and run.pk,
+    parts = [tenant.pk, tenant.base_currency, DealSettings.for_tenant(tenant).deal_approval_sla_days, run and run.pk,
              run and run.finished_at and run.finished_at.isoformat(), settings.at_risk_threshold,
              settings.updated_at.isoformat(), f.querystring(), language]
     return "analytics:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -177,7 +178,7 @@ def _from_summary(d: Dashboard, tenant, f: DashboardFilters, tiers: dict, types:
     d.activation = {"cohort": cohort, "activated": activated, "rate": _pct(activated, cohort), "days": ACTIVATION_DAYS}
     d.approvals = {"decided": decided, "within": within, "pct": _pct(within, decided),
                    "avg_hours": round(hours / decided, 1) if decided else None,
-                   "sla_days": tenant.deal_approval_sla_days}
+                   "sla_days": DealSettings.for_tenant(tenant).deal_approval_sla_days}
     labels = dict(_role_labels())
     d.attribution = [{"role": role, "label": labels[role], "deals": credits[role][0], "revenue": credits[role][1]}
                      for role in ROLES]
@@ -270,7 +271,7 @@ def dashboard(tenant, f: DashboardFilters, state: DashboardState | None = None) 
         _trends(d, tenant, f)
         d.at_risk = list(at_risk(tenant, f, d.day, d.at_risk_threshold))
     if d.run is None:
-        d.activation, d.approvals = {"days": ACTIVATION_DAYS}, {"sla_days": tenant.deal_approval_sla_days}
+        d.activation, d.approvals = {"days": ACTIVATION_DAYS}, {"sla_days": DealSettings.for_tenant(tenant).deal_approval_sla_days}
     d.funnel = funnel(tenant, f)
     d.roi = roi(tenant, f, today)
     return d

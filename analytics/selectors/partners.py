@@ -12,6 +12,7 @@ from django.utils import timezone
 from analytics.models import HealthRun, PartnerHealthSnapshot, SnapshotSummary
 from analytics.selectors.dashboard import latest_run
 from prm.tenancy.roles import Role
+from prm.tenancy.viewer import Viewer
 
 TIMELINE_EVENTS = 40
 HISTORY_DAYS = 90
@@ -57,42 +58,42 @@ class MyPartnersFilters:
     status: str = ""
 
 
-def my_partners(request, f: MyPartnersFilters) -> tuple[HealthRun | None, QuerySet]:
+def my_partners(viewer: Viewer, f: MyPartnersFilters) -> tuple[HealthRun | None, QuerySet]:
     """The latest snapshot of each visible partner, riskiest first (one query per page)."""
     from partners.selectors import partners_visible_to
 
-    run = latest_run(request.tenant)
+    run = latest_run(viewer.tenant)
     qs = PartnerHealthSnapshot.objects.none()
     if run is None:
         return run, qs
-    partners = partners_visible_to(request)
+    partners = partners_visible_to(viewer)
     if f.scope == "mine":
-        partners = partners.filter(owner=request.user)
+        partners = partners.filter(owner=viewer.user)
     if f.q:
         partners = partners.filter(name__icontains=f.q)
-    qs = PartnerHealthSnapshot.objects.filter(tenant=request.tenant, date=run.date, partner__in=partners.values("pk"))
+    qs = PartnerHealthSnapshot.objects.filter(tenant=viewer.tenant, date=run.date, partner__in=partners.values("pk"))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.risk == "at_risk":
-        from analytics.services.runs import analytics_settings
+        from analytics.services.settings import analytics_settings
 
-        qs = qs.filter(churn_risk__gte=analytics_settings(request.tenant).at_risk_threshold,
+        qs = qs.filter(churn_risk__gte=analytics_settings(viewer.tenant).at_risk_threshold,
                        status__in=("active", "onboarding"))
     qs = qs.select_related("partner", "partner__owner", "tier", "recommended_tier").order_by(
         "-churn_risk", "score", "partner__name")
     return run, qs
 
 
-def default_scope(request) -> str:
+def default_scope(viewer: Viewer) -> str:
     """Channel managers start with the partners they own; everybody else with all partners."""
-    if request.membership.role != Role.CHANNEL_MANAGER:
+    if viewer.role != Role.CHANNEL_MANAGER:
         return "all"
     from partners.models import Partner
 
-    return "mine" if Partner.objects.filter(tenant=request.tenant, owner=request.user).exists() else "all"
+    return "mine" if Partner.objects.filter(tenant=viewer.tenant, owner=viewer.user).exists() else "all"
 
 
-def partner_360(request, partner) -> dict:
+def partner_360(viewer: Viewer, partner) -> dict:
     """Everything a channel manager wants on one page about one partner (about a dozen queries)."""
     from content.models import Certification
     from deals.models import DealRegistration
@@ -100,7 +101,7 @@ def partner_360(request, partner) -> dict:
     from partners.services.onboarding import onboarding_checklist
     from prm.events.models import EngagementEvent
 
-    tenant = request.tenant
+    tenant = viewer.tenant
     today = timezone.localdate()
     history = list(PartnerHealthSnapshot.objects.filter(tenant=tenant, partner=partner,
                                                         date__gt=today - timedelta(days=HISTORY_DAYS))

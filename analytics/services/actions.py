@@ -54,7 +54,7 @@ def next_actions(f: Mapping, *, tier_rank: int | None, courses: list[CourseOptio
         actions.append({"code": "finish_onboarding", "percent": int(round(completion * 100))})
     if next_missing and next_tier_name:
         actions.append({"code": "reach_tier", "tier": next_tier_name,
-                        "missing": [{"metric": m["metric"], "gap": _gap(m)} for m in next_missing]})
+                        "missing": [{"metric": m["metric"], "gap": requirement_gap(m)} for m in next_missing]})
     needs_certs = f["active_certifications"] < certifications_target or any(
         m["metric"] == "active_certifications" for m in next_missing)
     if needs_certs:
@@ -73,7 +73,8 @@ def next_actions(f: Mapping, *, tier_rank: int | None, courses: list[CourseOptio
     return actions[:MAX_ACTIONS + 1]
 
 
-def _gap(missing: Mapping):
+def requirement_gap(missing: Mapping):
+    """How much of a requirement is still missing (required - actual), as a string; the required value if not numeric."""
     required, actual = missing.get("required"), missing.get("actual")
     try:
         return str(Decimal(str(required)) - Decimal(str(actual or 0)))

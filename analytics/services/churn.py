@@ -84,7 +84,7 @@ def sample_ranges(tenant, limit: int | None) -> list[tuple] | None:
     by key range, the database touches a few thousand pages of each date instead of both dates
     whole (a snapshot row is about 1.4 kB; on the benchmark's 100,000 partners the training set
     took 0.45 s, most of a run's start)."""
-    from analytics.services.runs import chunk_bounds
+    from analytics.services.chunks import chunk_bounds
     from partners.models import Partner
 
     if limit is None or Partner.objects.filter(tenant=tenant).count() <= OVERSAMPLE * limit:

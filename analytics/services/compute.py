@@ -179,7 +179,9 @@ def uniform_tier_action(ctx: RunContext) -> str | None:
     changes itself; None under automatic evaluation (decided partner by partner)."""
     if not ctx.apply_tiers:
         return Snapshot.TierAction.NONE
-    if ctx.tenant.tier_evaluation != ctx.tenant.TierEvaluation.AUTOMATIC:
+    from partners.models import PartnerSettings
+
+    if PartnerSettings.for_tenant(ctx.tenant).tier_evaluation != PartnerSettings.TierEvaluation.AUTOMATIC:
         return Snapshot.TierAction.PROPOSED
     return None
 

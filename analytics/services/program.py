@@ -73,7 +73,7 @@ def health_run_request(*, tenant, actor, day=None) -> HealthRun | None:
 
     Returns the run in progress (nothing enqueued) or None (enqueued; it starts after commit).
     """
-    from analytics.services.runs import STALE_AFTER
+    from analytics.services.settings import STALE_AFTER
     from analytics.tasks import health_tenant_task
     from prm.tenancy.tasks import enqueue_on_commit
 

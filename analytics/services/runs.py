@@ -21,27 +21,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Window
-from django.db.models.functions import Mod, RowNumber
+from django.db.models import F
 from django.utils import timezone
 
 from analytics.models import AnalyticsSettings, HealthRun, HealthRunChunk
 from analytics.services import churn
-from analytics.services.features import MAX_UUID, MIN_UUID
+from analytics.services.chunks import CHUNK_SIZE, chunk_bounds
+from analytics.services.session import check_constraints_now, tune_session
+from analytics.services.settings import STALE_AFTER, analytics_settings
 
 logger = logging.getLogger(__name__)
 
-# Partners per chunk: a chunk takes seconds (well under the broker's 3600 s visibility timeout).
-# On PostgreSQL a chunk is one statement (sql_chunk); 10,000 partners per statement cost about a
-# sixth less per partner than 5,000 (fewer, larger index range scans and upserts, half the planning).
-CHUNK_SIZE = 10000
-STALE_AFTER = timedelta(minutes=15)
 ERROR_LIMIT = 4000
-
-
-def analytics_settings(tenant) -> AnalyticsSettings:
-    settings, _created = AnalyticsSettings.objects.get_or_create(tenant=tenant)
-    return settings
 
 
 @dataclass
@@ -53,23 +44,6 @@ class StartResult:
     @property
     def ok(self) -> bool:
         return self.status in ("started", "resumed")
-
-
-def chunk_bounds(tenant, size: int) -> list[tuple]:
-    """Contiguous [first, last] partner-id ranges covering the whole id space, `size` partners each."""
-    from partners.models import Partner
-
-    # The database numbers the ids and returns every size-th one (reading all 100,000 ids of a large
-    # tenant into Python took 0.3 s of the run's start, before any chunk could begin).
-    numbered = Partner.objects.filter(tenant=tenant).annotate(n=Window(RowNumber(), order_by=F("id").asc()))
-    starts = list(numbered.annotate(offset=Mod(F("n") - 1, size)).filter(offset=0).order_by("id")
-                  .values_list("id", flat=True)) or [MIN_UUID]
-    bounds = []
-    for i, _start in enumerate(starts):
-        first = MIN_UUID if i == 0 else starts[i]
-        last = MAX_UUID if i == len(starts) - 1 else type(MIN_UUID)(int=starts[i + 1].int - 1)
-        bounds.append((first, last))
-    return bounds
 
 
 def _lock(tenant) -> None:
@@ -112,7 +86,7 @@ def health_run_start(*, tenant, day: date, trigger: str = HealthRun.Trigger.SCHE
 
 
 def _create(tenant, day, trigger, user, settings, chunk_size, now) -> StartResult:
-    _tune_session()  # the churn training set sorts a large tenant's partners by a hash (no spill to disk)
+    tune_session()  # the churn training set sorts a large tenant's partners by a hash (no spill to disk)
     bounds = chunk_bounds(tenant, max(1, chunk_size))
     run = HealthRun(tenant=tenant, date=day, trigger=trigger, triggered_by=user if getattr(user, "pk", None) else None,
                     started_at=now, heartbeat_at=now, chunks_total=len(bounds))
@@ -183,7 +157,7 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
     set_based = sql_chunk.enabled()
     try:
         with transaction.atomic():
-            _tune_session(parallel=False)
+            tune_session(parallel=False)
             ctx = RunContext.load(run, analytics_settings(tenant))
             snapshots = None if set_based else compute_rows(ctx, run, chunk.first_id, chunk.last_id)
         with transaction.atomic():
@@ -191,14 +165,14 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
             if locked.status == HealthRunChunk.Status.DONE:
                 return "skipped"  # a duplicate delivery finished it meanwhile
             if set_based:  # the statement also sums up what it wrote
-                _tune_session(parallel=False)
+                tune_session(parallel=False)
                 partners, counts, locked.summary = sql_chunk.write_chunk(ctx, run, chunk.first_id, chunk.last_id)
             else:
                 counts = write_chunk(ctx, snapshots)
                 partners = len(snapshots)
                 locked.summary = chunk_summary(tenant, run, chunk.first_id, chunk.last_id,
                                                proposed=bool(counts.get("proposed")))
-            _check_constraints_now()
+            check_constraints_now()
             if fail_hook is not None:
                 fail_hook(chunk)  # tests: simulate a worker dying after the writes, before the commit
             locked.status = HealthRunChunk.Status.DONE
@@ -218,32 +192,6 @@ def health_chunk_run(*, tenant, chunk_id, fail_hook=None) -> str:
         raise
     health_run_finish(tenant=tenant, run_id=run.pk)
     return "done"
-
-
-def _tune_session(*, parallel: bool = True) -> None:
-    """PostgreSQL, for the reads of this transaction only: no JIT compilation (it costs a few hundred
-    milliseconds per aggregate query here and saves nothing on index-only scans of one chunk), and
-    enough sort memory that grouping a chunk's deals (or sorting the churn training set) never
-    spills to disk. Chunks run with parallel=False: every worker runs one at once, so a parallel
-    plan inside a chunk only takes the CPU from another chunk (alternating
-    whole nights on the benchmark: chunks 4.66-4.69 s with it, 4.48-4.55 s without)."""
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '32MB'")
-            if not parallel:
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-
-
-def _check_constraints_now() -> None:
-    """PostgreSQL: run the deferred foreign-key checks of the chunk's rows now (a tenth of a chunk),
-    before its last statements update the run's progress: until the commit that row stays locked,
-    and the other workers finishing a chunk would wait for these checks too."""
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _error_text(exc: BaseException) -> str:

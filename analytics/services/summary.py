@@ -55,7 +55,7 @@ def summary_groups(tenant, day, partner_range: tuple | None = None) -> list[dict
     snapshots = PartnerHealthSnapshot.objects.filter(tenant=tenant, date=day)
     if partner_range is not None:
         snapshots = snapshots.filter(partner_id__gte=partner_range[0], partner_id__lte=partner_range[1])
-    from analytics.services.runs import analytics_settings
+    from analytics.services.settings import analytics_settings
 
     aggregates = figures(analytics_settings(tenant).at_risk_threshold)
     groups = []

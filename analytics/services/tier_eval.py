@@ -76,7 +76,7 @@ def evaluate(tenant, *, day: date, partners: Iterable[dict], tiers: list, scores
     """{partner_id: TierEval} for partners given as feature dicts (partner_id, tier_id, won_revenue_12m,
     active_certifications).
 
-    The rules are partners.services.tiers': each tier's requirements come from its `_requirements`
+    The rules are partners.services.tiers': each tier's requirements come from its `tier_requirements`
     (read once per tier, not once per partner), a requirement is met when the value is known and at
     least the threshold, and a partner reaches a tier when it meets that tier and every tier below
     (the entry tier at least). The values are the same metrics the partners app's providers compute
@@ -87,13 +87,13 @@ def evaluate(tenant, *, day: date, partners: Iterable[dict], tiers: list, scores
     them (it builds every label and result object for every partner and tier).
     """
     from partners import metrics
-    from partners.services.tiers import _requirements
+    from partners.services.tiers import tier_requirements
 
     partners = list(partners)
     if not tiers:
         return {p["partner_id"]: TierEval("none") for p in partners}
     by_id = {t.pk: t for t in tiers}
-    ladder = [(t, [(metric, required) for metric, _label, required in _requirements(t)]) for t in tiers]
+    ladder = [(t, [(metric, required) for metric, _label, required in tier_requirements(t)]) for t in tiers]
     result = {}
     for p in partners:
         pid = p["partner_id"]

@@ -12,8 +12,9 @@ from django_scopes import scopes_disabled
 
 from analytics.models import AnalyticsSettings, HealthRun, PartnerHealthSnapshot
 from analytics.services.runs import health_compute
+from partners.models import PartnerSettings
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, set_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +105,7 @@ def test_partner_360_of_another_tenants_partner_is_404(tenant, other_tenant, com
 
 
 def test_partner_360_respects_a_managers_book(tenant, computed, members, client_for):
-    tenant.restrict_managers_to_book = True
-    tenant.save(update_fields=["restrict_managers_to_book"])
+    set_settings(tenant, PartnerSettings, restrict_managers_to_book=True)
     url = f"/analytics/partners/{computed['northwind'].pk}/"
     assert client_for(tenant, members["channel_manager"]).get(url).status_code == 404
     assert client_for(tenant, members["executive"]).get(url).status_code == 200
@@ -162,7 +162,7 @@ def test_a_manager_applies_a_proposed_downgrade_through_the_grace_period(tenant,
     assert (change.status, change.to_tier_id, change.from_tier_id) == ("scheduled", computed["registered"].pk,
                                                                       computed["silver"].pk)
     assert snapshot.tier_action == "scheduled"
-    assert change.effective_from.date() >= day + timedelta(days=tenant.tier_downgrade_grace_days - 1)
+    assert change.effective_from.date() >= day + timedelta(days=PartnerSettings.for_tenant(tenant).tier_downgrade_grace_days - 1)
     with scopes_disabled():  # still Silver until the grace period ends
         assert contoso.__class__.objects.get(pk=contoso.pk).tier_id == computed["silver"].pk
     # Applying twice is refused with a message, not a 500.
@@ -183,9 +183,7 @@ def test_automatic_tier_evaluation_applies_changes_itself(tenant, program, day):
 
     from partners.models import Partner, Tier, TierChange
 
-    tenant.tier_evaluation = "automatic"
-    tenant.tier_downgrade_grace_days = 45
-    tenant.save(update_fields=["tier_evaluation", "tier_downgrade_grace_days"])
+    set_settings(tenant, PartnerSettings, tier_evaluation="automatic", tier_downgrade_grace_days=45)
     with scopes_disabled():  # Silver within Northwind's reach (USD 30,000 won, one certification)
         Tier.objects.filter(pk=program["silver"].pk).update(min_won_revenue_12m=Decimal("25000"))
     with tenant_scope(tenant):
@@ -329,3 +327,11 @@ def test_platform_runs_page_is_for_superusers_on_the_base_domain(tenant, members
     assert client_for(None, admin).get("/analytics/platform/runs/").status_code == 200
     assert client_for(tenant, admin).get("/analytics/platform/runs/").status_code == 404
     assert client_for(None, members["tenant_admin"]).get("/analytics/platform/runs/").status_code == 404
+
+
+def test_the_proposals_page_says_how_the_program_evaluates_tiers(tenant, members, client_for):
+    client = client_for(tenant, members["channel_manager"])
+    assert "The nightly evaluation proposes tier changes" in client.get("/analytics/tiers/proposals/").content.decode()
+    set_settings(tenant, PartnerSettings, tier_evaluation=PartnerSettings.TierEvaluation.AUTOMATIC)
+    assert "This program applies tier changes automatically" in client.get(
+        "/analytics/tiers/proposals/").content.decode()

@@ -13,7 +13,9 @@ from django_scopes import scopes_disabled
 
 from analytics.models import HealthRun, HealthRunChunk, PartnerHealthSnapshot
 from analytics.services import compute, sql_chunk
-from analytics.services.runs import STALE_AFTER, chunk_bounds, health_compute, health_run_start
+from analytics.services.chunks import chunk_bounds
+from analytics.services.runs import health_compute, health_run_start
+from analytics.services.settings import STALE_AFTER
 from partners.models import Partner
 from prm.tenancy.scoping import tenant_scope
 from tests.factories import PartnerFactory, TierFactory, events_at
@@ -242,7 +244,7 @@ def test_a_start_while_another_holds_the_tenant_lock_answers_locked(tenant, part
     from django.db import connections
 
     from analytics.models import AnalyticsSettings
-    from analytics.services.runs import analytics_settings
+    from analytics.services.settings import analytics_settings
 
     with tenant_scope(tenant):
         analytics_settings(tenant)

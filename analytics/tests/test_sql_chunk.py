@@ -26,11 +26,13 @@ from django_scopes import scopes_disabled
 from analytics.models import HealthRun
 from analytics.models import PartnerHealthSnapshot as Snapshot
 from analytics.services import sql_chunk, summary
+from analytics.services.chunks import chunk_bounds
 from analytics.services.compute import RunContext, compute_rows, write_chunk
 from analytics.services.features import ACTIVITY_KINDS
-from analytics.services.runs import analytics_settings, chunk_bounds
+from analytics.services.settings import analytics_settings
+from partners.models import PartnerSettings
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import DealFactory, PartnerTypeFactory, TierFactory, at_days_ago
+from tests.factories import DealFactory, PartnerTypeFactory, TierFactory, at_days_ago, set_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -252,7 +254,7 @@ def _compute_both(tenant, day, model: dict, chunk_size: int, *, apply_tiers: boo
     """Every chunk of the tenant computed and stored by the Python reference, read, rolled back; then
     the same chunks by the SQL statement, read, rolled back (tier changes made under automatic
     evaluation are undone too, so both paths start from the same program)."""
-    from analytics.services.runs import _tune_session
+    from analytics.services.session import tune_session
 
     with tenant_scope(tenant):
         run = _done_run(tenant, day, model)
@@ -268,7 +270,7 @@ def _compute_both(tenant, day, model: dict, chunk_size: int, *, apply_tiers: boo
                 for first, last in bounds:
                     with transaction.atomic():
                         if set_based:
-                            _tune_session()
+                            tune_session()
                             partners, chunk_counts, chunk_summary = sql_chunk.write_chunk(ctx, run, first, last)
                             _assert_same_summary(chunk_summary, summary.chunk_summary(
                                 tenant, run, first, last, proposed=bool(chunk_counts["proposed"])))
@@ -371,8 +373,7 @@ def test_automatic_tier_changes_and_backfills_agree_too(tenant, varied, day):
     """Automatic evaluation: the same partners change tier (promotions applied, demotions scheduled)
     and their rows say so; a backfill (no tier changes) marks nobody."""
     _postgres_only()
-    tenant.tier_evaluation = tenant.TierEvaluation.AUTOMATIC
-    tenant.save(update_fields=["tier_evaluation"])
+    set_settings(tenant, PartnerSettings, tier_evaluation=PartnerSettings.TierEvaluation.AUTOMATIC)
     reference, computed = _compute_both(tenant, day, MODEL, chunk_size=200)
     _assert_same(reference, computed)
     assert {r["tier_action"] for r in reference.values()} >= {"applied", "scheduled"}
@@ -383,7 +384,7 @@ def test_automatic_tier_changes_and_backfills_agree_too(tenant, varied, day):
 
 def test_a_rerun_with_the_sql_chunk_replaces_the_rows(tenant, varied, day):
     """Idempotent: the upsert keeps one row per partner and date, with the same values."""
-    from analytics.services.runs import _tune_session
+    from analytics.services.session import tune_session
 
     _postgres_only()
     with tenant_scope(tenant):
@@ -393,19 +394,18 @@ def test_a_rerun_with_the_sql_chunk_replaces_the_rows(tenant, varied, day):
         for _attempt in range(2):
             for first_id, last_id in chunk_bounds(tenant, 200):
                 with transaction.atomic():
-                    _tune_session()
+                    tune_session()
                     sql_chunk.write_chunk(ctx, run, first_id, last_id)
             results.append(_stored(tenant, day))
         assert Snapshot.objects.filter(tenant=tenant, date=day).count() == len(results[0]) > 300
     _assert_same(*results)
 
 
-
 def test_the_statement_counts_only_the_proposals_that_are_new_since_the_previous_date(tenant, varied, day):
     """A chunk's new proposals per owner, counted by the statement from the rows it writes, are
     summary.new_proposal_counts: proposed on the day and not already proposed, for the same tier,
     on the previous snapshot date."""
-    from analytics.services.runs import _tune_session
+    from analytics.services.session import tune_session
 
     _postgres_only()
     yesterday = day - timedelta(days=1)
@@ -417,7 +417,7 @@ def test_the_statement_counts_only_the_proposals_that_are_new_since_the_previous
         results = []
         for first, last in chunk_bounds(tenant, 130):
             with transaction.atomic():
-                _tune_session()
+                tune_session()
                 results.append((first, last, *sql_chunk.write_chunk(ctx, run, first, last)))
         return ctx, results
 

@@ -24,7 +24,7 @@ from analytics.selectors.dashboard import (
 from analytics.selectors.filters import DashboardFilterForm
 from analytics.texts import churn_reason
 from prm.csv_safe import csv_response
-from prm.tenancy.access import staff_required
+from prm.tenancy.access import program_wide, staff_required
 from prm.tenancy.views import render_error
 
 
@@ -65,6 +65,7 @@ def _render_body(request: HttpRequest, form: DashboardFilterForm, state: Dashboa
 
 
 @staff_required
+@program_wide
 @require_GET
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """The figures (the page body) are shared by every staff member for a few minutes: they come
@@ -138,6 +139,7 @@ def _export_tables(d: Dashboard, request) -> dict:
 
 
 @staff_required
+@program_wide
 @require_GET
 def dashboard_export(request: HttpRequest) -> HttpResponse:
     """CSV of one dashboard table (?table=…) with the page's filters."""

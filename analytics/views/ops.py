@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from analytics.forms import SettingsForm
 from analytics.models import COMPONENTS, HealthRun, HealthRunChunk
 from analytics.services.program import analytics_settings_update, health_run_request
-from analytics.services.runs import analytics_settings, last_runs
+from analytics.services.runs import last_runs
+from analytics.services.settings import analytics_settings
 from prm.tenancy.access import manager_required, staff_required, tenant_admin_required
 
 RECENT_RUNS = 20

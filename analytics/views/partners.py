@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 def _filters(request) -> tuple[MyPartnersFilterForm, MyPartnersFilters]:
     data = request.GET.copy()
     if not data.get("scope"):
-        data["scope"] = default_scope(request)
+        data["scope"] = default_scope(request.viewer)
     form = MyPartnersFilterForm(data)
     clean = form.cleaned_data if form.is_valid() else {}
     return form, MyPartnersFilters(scope=clean.get("scope") or "all", q=(clean.get("q") or "").strip(),
@@ -33,7 +33,7 @@ def _filters(request) -> tuple[MyPartnersFilterForm, MyPartnersFilters]:
 @require_GET
 def my_partners_view(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
-    run, qs = my_partners(request, f)
+    run, qs = my_partners(request.viewer, f)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     currency = request.tenant.base_currency
     for s in page.object_list:
@@ -50,7 +50,7 @@ def my_partners_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_partners_export(request: HttpRequest) -> HttpResponse:
     _form, f = _filters(request)
-    run, qs = my_partners(request, f)
+    run, qs = my_partners(request.viewer, f)
     currency = request.tenant.base_currency
     header = [_("Partner"), _("Status"), _("Tier"), _("Health score"), _("Churn risk (%)"), _("Reasons"),
               _("Recommendation"), _("Recommended tier"), _("Next actions"), _("Channel manager"), _("Date")]
@@ -73,9 +73,9 @@ def my_partners_export(request: HttpRequest) -> HttpResponse:
 def partner_360_view(request: HttpRequest, partner_id) -> HttpResponse:
     from partners.selectors import partners_visible_to
 
-    partner = get_object_or_404(partners_visible_to(request).select_related("tier", "partner_type", "owner"),
+    partner = get_object_or_404(partners_visible_to(request.viewer).select_related("tier", "partner_type", "owner"),
                                 pk=partner_id)
-    context = partner_360(request, partner)
+    context = partner_360(request.viewer, partner)
     currency = request.tenant.base_currency
     for event in context["timeline"]:
         event.kind_label = event_label(event.kind)

@@ -28,14 +28,17 @@ def proposals(request: HttpRequest) -> HttpResponse:
     if run is not None:
         rows = list(PartnerHealthSnapshot.objects.filter(
             tenant=request.tenant, date=run.date, tier_action=PartnerHealthSnapshot.TierAction.PROPOSED,
-            partner__in=partners_visible_to(request).values("pk"),
+            partner__in=partners_visible_to(request.viewer).values("pk"),
         ).select_related("partner", "partner__owner", "tier", "recommended_tier", "next_tier")
             .order_by("-recommendation", "partner__name"))
     currency = request.tenant.base_currency
     for s in rows:
         s.missing_texts = [requirement_text(m, currency) for m in s.tier_missing]
         s.progress = tier_progress(s, currency)
-    return render(request, "analytics/proposals.html", {"run": run, "rows": rows})
+    from partners.models import PartnerSettings
+
+    automatic = PartnerSettings.for_tenant(request.tenant).tier_evaluation == PartnerSettings.TierEvaluation.AUTOMATIC
+    return render(request, "analytics/proposals.html", {"run": run, "rows": rows, "automatic": automatic})
 
 
 @manager_required
@@ -43,7 +46,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
 def proposal_apply_view(request: HttpRequest, partner_id) -> HttpResponse:
     from partners.selectors import partners_visible_to
 
-    partner = get_object_or_404(partners_visible_to(request), pk=partner_id)
+    partner = get_object_or_404(partners_visible_to(request.viewer), pk=partner_id)
     try:
         snapshot = proposal_apply(tenant=request.tenant, partner=partner, actor=request.user, request=request)
     except ValidationError as exc:

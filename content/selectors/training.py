@@ -79,3 +79,11 @@ def courses_with_progress(courses: QuerySet[Course], user) -> QuerySet[Course]:
 
 def certifications_of(user) -> QuerySet[Certification]:
     return Certification.objects.filter(user=user).select_related("course").order_by("-issued_at")
+
+
+def partner_certifications(partner, limit: int = 20) -> list[dict]:
+    """A partner organisation's certifications, newest first, for its profile pages (one query)."""
+    rows = (Certification.objects.filter(partner=partner).select_related("course", "user")
+            .order_by("-issued_at")[:limit])
+    return [{"name": c.course.title, "user": c.user, "when": c.issued_at, "expires": c.expires_at,
+             "status": c.get_status_display()} for c in rows]

@@ -9,6 +9,7 @@ from content.models import Asset
 from content.selectors import assets_visible_to
 from prm.tenancy.models import Membership
 from prm.tenancy.scoping import tenant_scope
+from prm.tenancy.viewer import Viewer
 from tests.factories import AssetFactory, AssetPartnerTypeFactory, PartnerTypeFactory, file_asset
 
 pytestmark = pytest.mark.django_db
@@ -128,8 +129,8 @@ def test_the_audience_selector_is_the_single_rule_for_partners(tenant, tiers, si
     AssetFactory(tenant=tenant, title="Gold only", min_tier=tiers[3])
     visible = AssetFactory(tenant=tenant, title="Silver and up", min_tier=tiers[2])
     with tenant_scope(tenant):
-        membership = Membership.objects.select_related("partner").get(user=silver_user)
-        assert list(assets_visible_to(membership)) == [visible]
+        viewer = Viewer.of(Membership.objects.select_related("partner", "tenant", "user").get(user=silver_user))
+        assert list(assets_visible_to(viewer)) == [visible]
         # A file asset without an uploaded file is not offered.
         AssetFactory(tenant=tenant, title="No file yet", kind=Asset.Kind.FILE, external_url="")
-        assert list(assets_visible_to(membership)) == [visible]
+        assert list(assets_visible_to(viewer)) == [visible]

@@ -95,3 +95,17 @@ def test_the_metric_provider_is_one_query_for_many_partners(tenant, silver_user,
     with django_assert_num_queries(1):
         result = active_certifications(tenant, [p.pk for p in partners], timezone.localdate())
     assert result == {partners[0].pk: 1, partners[1].pk: 2, partners[2].pk: 3, partners[3].pk: 0, partners[4].pk: 0}
+
+
+def test_certifications_recorded_by_the_content_app_show_the_course_without_partners_importing_it(
+    tenant, partner, members, client_for
+):
+    from prm.events.services import record_event
+
+    user = members["partner_user"]
+    for title in ("Cloud Architect", "Security Specialist"):
+        certification = CertificationFactory(course=CourseFactory(tenant=tenant, title=title), user=user, partner=partner)
+        with tenant_scope(tenant):
+            record_event(tenant=tenant, kind="certification_earned", partner=partner, user=user, obj=certification)
+    body = client_for(tenant, members["partner_admin"]).get("/partners/profile/").content.decode()
+    assert "Cloud Architect" in body and "Security Specialist" in body and "expires" in body

@@ -165,7 +165,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(tenant, client_for):
 
 def test_onboarding_can_react_to_the_download_event(tenant, silver_user, client_for, django_capture_on_commit_callbacks):
     """The event is what the partners app's onboarding subscribes to: it names the asset."""
-    from prm.events.services import subscribe
+    from prm.events.services import subscribe, unsubscribe
 
     seen = []
 
@@ -179,9 +179,7 @@ def test_onboarding_can_react_to_the_download_event(tenant, silver_user, client_
             client_for(tenant, silver_user).get(f"/content/a/{asset.pk}/download")
         assert ("content.asset", str(asset.pk)) in seen
     finally:
-        from prm.events.services import _subscribers
-
-        _subscribers["content_downloaded"].remove(spy)
+        unsubscribe("content_downloaded", spy)
 
 
 def test_a_co_branded_asset_whose_pdf_cannot_be_stamped_is_delivered_as_is(tenant, silver_user, client_for):

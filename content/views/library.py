@@ -16,7 +16,7 @@ from content.delivery import bytes_response, download_name, html_response, versi
 from content.forms import parse_library_filters
 from content.merge import merge_context, render_merge_template
 from content.models import Asset, AssetVersion, Category
-from content.selectors import asset_for_member, assets_visible_to
+from content.selectors import asset_for, assets_visible_to
 from content.selectors.library import featured_assets, library_facets, library_results, new_since
 from content.services import asset_record_download, asset_record_view, library_visit_touch
 from prm.tenancy.access import member_required
@@ -28,8 +28,7 @@ PAGE_SIZE = 24
 @member_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    membership = request.membership
-    visible = assets_visible_to(membership)
+    visible = assets_visible_to(request.viewer)
     visit = library_visit_touch(tenant=request.tenant, user=request.user)
     since = new_since(visit)
     filters = parse_library_filters(request.GET)
@@ -63,7 +62,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_GET
 def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
     membership = request.membership
-    asset = asset_for_member(membership, asset_id)
+    asset = asset_for(request.viewer, asset_id)
     asset_record_view(tenant=request.tenant, asset=asset, membership=membership, user=request.user)
     versions = []
     if not membership.is_partner:
@@ -76,7 +75,7 @@ def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
 def asset_download(request: HttpRequest, asset_id) -> HttpResponse:
     """Deliver the current version (co-branded or merged per partner) after the audience check."""
     membership = request.membership
-    asset = asset_for_member(membership, asset_id)
+    asset = asset_for(request.viewer, asset_id)
     partner = membership.partner if membership.is_partner else None
     inline = request.GET.get("inline") == "1"
     if asset.kind == Asset.Kind.LINK:

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from content.delivery import version_response
-from content.forms import AssetForm, NewVersionForm, validation_error_to_form
+from content.forms import AssetForm, NewVersionForm
 from content.models import Asset, AssetVersion
 from content.selectors.analytics import content_analytics, content_events
 from content.selectors.library import search_assets
 from content.services import asset_add_version, asset_save
+from prm.forms import add_service_errors
 from prm.tenancy.access import manager_required, staff_required
 
 PERIODS = (30, 90, 365)
@@ -56,7 +57,7 @@ def asset_create(request: HttpRequest) -> HttpResponse:
                        partner_types=form.cleaned_data["limit_to_types"], upload=form.cleaned_data.get("file"),
                        version_note=form.cleaned_data.get("version_note", ""), request=request)
         except ValidationError as exc:
-            validation_error_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("“%(title)s” was saved.") % {"title": asset.title})
             return redirect("content:asset_edit", asset_id=asset.pk)
@@ -75,7 +76,7 @@ def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
                        partner_types=form.cleaned_data["limit_to_types"], upload=form.cleaned_data.get("file"),
                        version_note=form.cleaned_data.get("version_note", ""), request=request)
         except ValidationError as exc:
-            validation_error_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("“%(title)s” was saved.") % {"title": asset.title})
             return redirect("content:asset_edit", asset_id=asset.pk)

@@ -1,12 +1,12 @@
 """Deal services (writes). One function per business action, keyword-only, transactional."""
 
+from deals.services.expiry import expire_deals  # noqa: F401
 from deals.services.lifecycle import (  # noqa: F401
     deal_mark_lost,
     deal_mark_won,
     deal_partner_add,
     deal_partner_remove,
     deal_revert_won,
-    expire_deals,
     extension_decide,
     extension_request,
     protection_nightly,

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deals.models import CurrencyRate, DealPartner, DealRegistration
+from deals.models import MAX_AMOUNT, CurrencyRate, DealPartner, DealRegistration
 from prm.notifications.services import notify
 from prm.tenancy.models import Membership
 from prm.tenancy.resolution import tenant_url
-from prm.tenancy.roles import MANAGER_ROLES, Role
+from prm.tenancy.roles import Role
 
 CENT = Decimal("0.01")
 
@@ -40,6 +40,28 @@ def check_same_tenant(tenant, *objects) -> None:
     for obj in objects:
         if obj is not None and obj.tenant_id != tenant.pk:
             raise ValidationError(_("Unknown object."))
+
+
+def clean_amount(value, *, required: bool, errors: dict) -> Decimal | None:
+    """A positive amount with at most two decimals below MAX_AMOUNT; problems go into `errors["amount"]`."""
+    if value in (None, ""):
+        if required:
+            errors["amount"] = _("Enter the expected deal amount.")
+        return None
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors["amount"] = _("Enter the amount as a number, e.g. 25000.")
+        return None
+    if not amount.is_finite() or amount <= 0:
+        errors["amount"] = _("The amount must be greater than zero.")
+    elif amount > MAX_AMOUNT:
+        errors["amount"] = _("That amount (over 1,000,000,000) looks like a typo. Contact your channel manager for deals this size.")
+    elif amount != amount.quantize(Decimal("0.01")):
+        errors["amount"] = _("Use at most two decimal places.")
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
 
 
 # --- Currency -------------------------------------------------------------------------------
@@ -80,13 +102,10 @@ def partner_recipients(deal: DealRegistration) -> list:
 
 
 def manager_recipients(tenant, partner) -> list:
-    """The partner's own channel manager if it has one, else every manager of the tenant."""
-    qs = Membership.objects.filter(tenant=tenant, role__in=list(MANAGER_ROLES), is_active=True)
-    if partner is not None and partner.owner_id:
-        owner = _users(qs.filter(user_id=partner.owner_id))
-        if owner:
-            return owner
-    return _users(qs)
+    """The partner's own channel manager if it has one, else every manager who may see it."""
+    from partners.selectors import managers_for
+
+    return managers_for(tenant, partner)
 
 
 def tenant_admins(tenant) -> list:

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from deals.conflicts import Probe, matches_for
 from deals.models import DealExtension, DealPartner, DealRegistration
 from deals.services._common import (
     check_same_tenant,
+    clean_amount,
     event_data,
     lock_deal,
     notify_managers,
@@ -25,8 +25,8 @@ from deals.services._common import (
     require_status,
     to_base,
 )
-from deals.services.registration import _clean_amount
-from deals.services.review import _lock_customers, _lock_keys
+from deals.services.expiry import expire_deals
+from deals.services.locks import customer_lock_keys, lock_customers
 from prm.audit.services import audit_log
 from prm.events.services import record_event
 from prm.notifications.services import notify
@@ -44,18 +44,26 @@ def _outcome_statuses(staff: bool):
     return STAFF_OUTCOME_STATUSES if staff else PARTNER_OUTCOME_STATUSES
 
 
+def outcome_date_problem(deal: DealRegistration, closed_on: date) -> str:
+    """A won or lost date lies between the day the deal was registered and today ('' if it does)."""
+    registered = timezone.localdate(deal.submitted_at)
+    if closed_on > timezone.localdate():
+        return _("The close date cannot be in the future.")
+    if closed_on < registered:
+        return _("The close date cannot be before the registration on %(date)s.") % {
+            "date": formats.date_format(registered, "SHORT_DATE_FORMAT")}
+    return ""
+
+
 def deal_mark_won(*, tenant, deal: DealRegistration, user, amount, closed_on: date, staff: bool = False,
                   request=None) -> DealRegistration:
     """Won with the final amount (in the deal's currency) and the close date."""
     errors: dict[str, str] = {}
-    final = _clean_amount(amount, required=True, errors=errors)
-    today = timezone.localdate()
+    final = clean_amount(amount, required=True, errors=errors)
     if closed_on is None:
         errors["closed_on"] = _("Enter the date the deal closed.")
-    elif closed_on > today:
-        errors["closed_on"] = _("The close date cannot be in the future.")
-    elif closed_on < timezone.localdate(deal.submitted_at) - timedelta(days=30):
-        errors["closed_on"] = _("The close date cannot be long before the registration.")
+    elif problem := outcome_date_problem(deal, closed_on):
+        errors["closed_on"] = problem
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -86,8 +94,8 @@ def deal_mark_lost(*, tenant, deal: DealRegistration, user, reason: str, closed_
     if not reason:
         raise ValidationError({"lost_reason": _("Say why the deal was lost; it helps the whole program.")})
     closed_on = closed_on or timezone.localdate()
-    if closed_on > timezone.localdate():
-        raise ValidationError({"closed_on": _("The close date cannot be in the future.")})
+    if problem := outcome_date_problem(deal, closed_on):
+        raise ValidationError({"closed_on": problem})
     with transaction.atomic():
         deal = lock_deal(deal)
         require_status(deal, _outcome_statuses(staff))
@@ -116,7 +124,7 @@ def deal_revert_won(*, tenant, deal: DealRegistration, actor, reason: str, reque
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        _lock_customers(tenant, _lock_keys(deal, matches_for(tenant, Probe.for_deal(deal), today=today)))
+        lock_customers(tenant, customer_lock_keys(deal, matches_for(tenant, Probe.for_deal(deal), today=today)))
         deal = lock_deal(deal)
         require_status(deal, [DealRegistration.Status.WON])
         previous = {"amount": str(deal.won_amount), "currency": deal.currency,
@@ -213,25 +221,6 @@ def extension_decide(*, tenant, extension: DealExtension, actor, approve: bool, 
 
 
 # --- Nightly: expiry and warnings --------------------------------------------------------------
-
-
-def expire_deals(tenant, queryset: QuerySet, *, now: datetime | None = None) -> list[DealRegistration]:
-    """Expire the given approved deals set-based: one locking read, one bulk insert of history
-    entries, one update per batch (the chain needs each deal's head, so entries are built here)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        deals = list(queryset.filter(status=DealRegistration.Status.APPROVED).select_for_update()
-                     .order_by("pk").only("pk", "tenant_id", "partner_id", "submitted_by_id", "customer_name",
-                                          "protected_until", "history_head", "history_count", "status"))
-        if not deals:
-            return []
-        entries = [history.build_entry(d, action="expired", from_status="approved", to_status="expired", at=now,
-                                       changes={"protected_until": d.protected_until.isoformat()}) for d in deals]
-        type(entries[0]).objects.bulk_create(entries)
-        for d in deals:
-            d.status = DealRegistration.Status.EXPIRED
-        DealRegistration.objects.bulk_update(deals, ["status", "history_head", "history_count"], batch_size=500)
-    return deals
 
 
 def protection_nightly(*, tenant, today: date | None = None) -> dict:

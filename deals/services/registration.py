@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from deals import history
 from deals.conflicts import Probe, matches_for
-from deals.models import MAX_AMOUNT, DealPartner, DealProduct, DealRegistration, Product
+from deals.models import DealPartner, DealProduct, DealRegistration, DealSettings, Product
 from deals.normalise import customer_key, normalise_company_name
 from deals.services._common import (
     check_same_tenant,
+    clean_amount,
     lock_deal,
     notify_managers,
     require_status,
@@ -47,27 +47,6 @@ def registration_options(partner) -> dict[str, tuple[bool, str]]:
     return options
 
 
-def _clean_amount(value, *, required: bool, errors: dict) -> Decimal | None:
-    if value in (None, ""):
-        if required:
-            errors["amount"] = _("Enter the expected deal amount.")
-        return None
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors["amount"] = _("Enter the amount as a number, e.g. 25000.")
-        return None
-    if not amount.is_finite() or amount <= 0:
-        errors["amount"] = _("The amount must be greater than zero.")
-    elif amount > MAX_AMOUNT:
-        errors["amount"] = _("That amount (over 1,000,000,000) looks like a typo. Contact your channel manager for deals this size.")
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors["amount"] = _("Use at most two decimal places.")
-    else:
-        return amount.quantize(Decimal("0.01"))
-    return None
-
-
 def validate_registration(*, tenant, data: dict, kind: str, today: date | None = None) -> dict:
     """Check a registration's input; returns the cleaned values or raises ValidationError({field: msg}).
 
@@ -90,7 +69,7 @@ def validate_registration(*, tenant, data: dict, kind: str, today: date | None =
             errors["website"] = _("%(domain)s is an email provider, not the customer's website.") % {"domain": site_domain}
     email = (data.get("contact_email") or "").strip().lower()
     contact_name = (data.get("contact_name") or "").strip()
-    if tenant.deal_contact_required:
+    if DealSettings.for_tenant(tenant).deal_contact_required:
         if not contact_name:
             errors["contact_name"] = _("Enter the name of your contact at the customer.")
         if not email:
@@ -110,7 +89,7 @@ def validate_registration(*, tenant, data: dict, kind: str, today: date | None =
             errors["products"] = _("Choose products from the catalogue.")
     if is_deal and not products:
         errors["products"] = _("Choose at least one product.")
-    amount = _clean_amount(data.get("amount"), required=is_deal, errors=errors)
+    amount = clean_amount(data.get("amount"), required=is_deal, errors=errors)
     currency = (data.get("currency") or tenant.base_currency).strip().upper()
     if currency not in tenant.currencies:
         errors["currency"] = _("%(code)s is not a currency of this program. Choose one of %(codes)s.") % {
@@ -170,7 +149,7 @@ def deal_register(
         kind=kind, customer_name_normalised=normalised,
         customer_key=customer_key(name_normalised=normalised, domain=cleaned["customer_domain"]),
         base_amount=to_base(tenant, cleaned["amount"], cleaned["currency"], timezone.localdate(now)),
-        submitted_at=now, sla_due_at=add_business_days(now, tenant.deal_approval_sla_days),
+        submitted_at=now, sla_due_at=add_business_days(now, DealSettings.for_tenant(tenant).deal_approval_sla_days),
         submission_nonce=nonce, **cleaned,
     )
     deal.full_clean(exclude=["tenant", "partner", "submitted_by", "products"], validate_constraints=False)
@@ -229,7 +208,7 @@ def deal_update(*, tenant, deal: DealRegistration, user, stage: str | None = Non
         errors["stage"] = _("Choose a sales stage.")
     if expected_close_date is not None and expected_close_date < today:
         errors["expected_close_date"] = _("The expected close date cannot be in the past.")
-    new_amount = _clean_amount(amount, required=False, errors=errors) if amount not in (None, "") else None
+    new_amount = clean_amount(amount, required=False, errors=errors) if amount not in (None, "") else None
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -263,7 +242,7 @@ def deal_respond(*, tenant, deal: DealRegistration, user, response: str, request
         require_status(deal, [DealRegistration.Status.INFO_REQUESTED])
         deal.status = DealRegistration.Status.SUBMITTED
         # The vendor's clock restarts: it was waiting for the partner.
-        deal.sla_due_at = add_business_days(now, tenant.deal_approval_sla_days)
+        deal.sla_due_at = add_business_days(now, DealSettings.for_tenant(tenant).deal_approval_sla_days)
         deal.sla_escalated_at = None
         deal.save(update_fields=["status", "sla_due_at", "sla_escalated_at", "updated_at"])
         history.record(deal, action="info_provided", actor=user, from_status="info_requested",

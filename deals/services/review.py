@@ -12,9 +12,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from deals import history
-from deals._nplusone import per_item_queries
 from deals.conflicts import Match, Probe, find_matches, matches_for
-from deals.models import CustomerLock, DealAppeal, DealRegistration
+from deals.models import DealAppeal, DealRegistration, DealSettings
 from deals.services._common import (
     deal_url,
     event_data,
@@ -23,9 +22,12 @@ from deals.services._common import (
     require_status,
     tenant_admins,
 )
+from deals.services.expiry import expire_deals
+from deals.services.locks import customer_lock_keys, lock_customers
 from prm.audit.services import audit_log
 from prm.events.services import record_event
 from prm.notifications.services import notify
+from prm.nplusone import deliberate_repetition
 
 
 def protection_days(tenant, partner) -> int:
@@ -33,21 +35,7 @@ def protection_days(tenant, partner) -> int:
     tier = partner.tier
     if tier is not None and tier.deal_protection_days:
         return tier.deal_protection_days
-    return tenant.deal_protection_days
-
-
-def _lock_keys(deal: DealRegistration, matches: list[Match]) -> list[str]:
-    keys = {deal.customer_key}
-    for m in matches:
-        if m.source == "deal":
-            keys.add(m.customer_key)
-    return sorted(keys)
-
-
-def _lock_customers(tenant, keys: list[str]) -> None:
-    """Row locks on every customer key involved, always in key order (no deadlocks)."""
-    CustomerLock.objects.bulk_create([CustomerLock(tenant=tenant, key=k) for k in keys], ignore_conflicts=True)
-    list(CustomerLock.objects.select_for_update().filter(tenant=tenant, key__in=keys).order_by("key").values_list("pk"))
+    return DealSettings.for_tenant(tenant).deal_protection_days
 
 
 def _blocking_message(blocking: list[Match]) -> str:
@@ -60,8 +48,6 @@ def _blocking_message(blocking: list[Match]) -> str:
 
 def _expire_stale_same_key(tenant, deal: DealRegistration, today, now) -> None:
     """A protection that ended yesterday but has not been swept yet must not block the new one."""
-    from deals.services.lifecycle import expire_deals
-
     stale = DealRegistration.objects.filter(
         tenant=tenant, customer_key=deal.customer_key, status=DealRegistration.Status.APPROVED,
         protected_until__lt=today,
@@ -75,7 +61,7 @@ def _approve_locked(*, tenant, deal: DealRegistration, actor, from_statuses, rea
     today = timezone.localdate(now)
     # 1. Who might be the same customer (read before locking, to know which keys to lock).
     before = matches_for(tenant, Probe.for_deal(deal), today=today)
-    _lock_customers(tenant, _lock_keys(deal, before))
+    lock_customers(tenant, customer_lock_keys(deal, before))
     # 2. The deal itself, then a fresh look now that nobody else can approve these customers.
     deal = lock_deal(deal)
     require_status(deal, from_statuses, _("This registration was already decided (%(status)s).") % {
@@ -195,7 +181,8 @@ def deals_bulk_decide(*, tenant, deals: list[DealRegistration], actor, action: s
     if action not in services:
         raise ValidationError(_("Unknown action."))
     result = BulkResult([], [])
-    with per_item_queries():
+    # One locked transaction per deal, on purpose: each decision succeeds or fails on its own.
+    with deliberate_repetition():
         for deal in sorted(deals, key=lambda d: d.submitted_at):
             try:
                 result.done.append(services[action](deal))
@@ -277,13 +264,13 @@ def sla_sweep(*, tenant, now: datetime | None = None) -> dict:
                               for d in newly)
             notify(tenant=tenant, users=tenant_admins(tenant),
                    title=_("%(n)d deal registration(s) missed the %(days)d-business-day review deadline") % {
-                       "n": len(newly), "days": tenant.deal_approval_sla_days},
+                       "n": len(newly), "days": DealSettings.for_tenant(tenant).deal_approval_sla_days},
                    body=lines, url=review_queue_url(tenant))
     approved = []
-    if tenant.auto_approve_on_sla_breach:
+    if DealSettings.for_tenant(tenant).auto_approve_on_sla_breach:
         candidates = list(overdue)
         matches = find_matches(tenant, [Probe.for_deal(d) for d in candidates], today=timezone.localdate(now))
-        with per_item_queries():
+        with deliberate_repetition():  # one locked transaction per deal, as in a bulk decision
             for deal in candidates:
                 if matches[deal.pk]:
                     continue  # anything that might be a conflict waits for a human

@@ -76,7 +76,7 @@ def test_a_house_account_file_with_a_bad_row_changes_nothing(tenant, members, cl
     upload = SimpleUploadedFile("house.csv", b"Good Co,good.com\n,missing-name.com\nFree Mail Co,gmail.com\n")
     response = client_for(tenant, members["channel_manager"]).post(reverse("deals:house_accounts"), {"file": upload})
     body = response.content.decode()
-    assert response.status_code == 422 and "Row 2" in body and "Row 3" in body
+    assert response.status_code == 400 and "Row 2" in body and "Row 3" in body
     with tenant_scope(tenant):
         assert HouseAccount.objects.count() == 0
 
@@ -84,7 +84,7 @@ def test_a_house_account_file_with_a_bad_row_changes_nothing(tenant, members, cl
 def test_a_non_utf8_file_gets_a_clear_message(tenant, members, client_for):
     upload = SimpleUploadedFile("house.csv", "Müller GmbH,mueller.de\n".encode("latin-1"))
     response = client_for(tenant, members["channel_manager"]).post(reverse("deals:house_accounts"), {"file": upload})
-    assert response.status_code == 422 and "UTF-8" in response.content.decode()
+    assert response.status_code == 400 and "UTF-8" in response.content.decode()
 
 
 def test_house_accounts_can_be_removed(tenant, members, client_for):

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from deals import services
-from deals.models import DealAppeal, DealExtension, DealHistory, DealPartner, DealRegistration
+from deals.models import DealAppeal, DealExtension, DealHistory, DealPartner, DealRegistration, DealSettings
 from deals.sla import add_business_days, business_seconds_between
 from partners import metrics
 from prm.events.models import EngagementEvent
-from prm.events.services import subscribe
+from prm.events.services import subscribe, unsubscribe
 from prm.notifications.models import Notification
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import CurrencyRateFactory, DealFactory, ProductFactory
+from tests.factories import CurrencyRateFactory, DealFactory, ProductFactory, set_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,7 @@ def test_partner_marks_a_protected_deal_won_and_subscribers_get_money_products_a
             response = client_for(tenant, members["partner_user"]).post(reverse("deals:outcome", args=[deal.pk]), {
                 "outcome": "won", "amount": "30000", "closed_on": timezone.localdate().isoformat()})
     finally:
-        from prm.events.services import _subscribers
-        _subscribers["deal_won"].remove(handler)
+        unsubscribe("deal_won", handler)
     assert response.status_code == 302
     with tenant_scope(tenant):
         deal.refresh_from_db()
@@ -64,18 +63,40 @@ def test_won_needs_a_positive_final_amount_and_a_past_close_date(tenant, members
     client = client_for(tenant, members["partner_user"])
     url = reverse("deals:outcome", args=[protected.pk])
     bad = client.post(url, {"outcome": "won", "amount": "-1", "closed_on": timezone.localdate().isoformat()})
-    assert bad.status_code == 422 and "greater than zero" in bad.content.decode()
+    assert bad.status_code == 400 and "greater than zero" in bad.content.decode()
     future = client.post(url, {"outcome": "won", "amount": "10", "closed_on": (timezone.localdate() + timedelta(days=3)).isoformat()})
-    assert future.status_code == 422 and "future" in future.content.decode()
+    assert future.status_code == 400 and "future" in future.content.decode()
     with tenant_scope(tenant):
         protected.refresh_from_db()
     assert protected.status == "approved"
 
 
+@pytest.mark.parametrize("outcome", ["won", "lost"])
+def test_an_outcome_date_lies_between_the_registration_and_today(outcome, tenant, members, protected, client_for):
+    """A deal registered this year cannot have been lost in 2019, nor won tomorrow."""
+    client = client_for(tenant, members["partner_user"])
+    url = reverse("deals:outcome", args=[protected.pk])
+    registered = timezone.localdate(protected.submitted_at)
+    data = {"outcome": outcome, "amount": "10", "lost_reason": "Budget cut"}
+    before = client.post(url, {**data, "closed_on": (registered - timedelta(days=1)).isoformat()})
+    assert before.status_code == 400 and "cannot be before the registration on" in before.content.decode()
+    ancient = client.post(url, {**data, "closed_on": "2019-03-03"})
+    assert ancient.status_code == 400
+    future = client.post(url, {**data, "closed_on": (timezone.localdate() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 400 and "future" in future.content.decode()
+    with tenant_scope(tenant):
+        protected.refresh_from_db()
+    assert protected.status == "approved" and protected.closed_on is None
+    assert client.post(url, {**data, "closed_on": registered.isoformat()}).status_code == 302
+    with tenant_scope(tenant):
+        protected.refresh_from_db()
+    assert (protected.status, protected.closed_on) == (outcome, registered)
+
+
 def test_lost_needs_a_reason_and_records_an_event(tenant, members, protected, client_for):
     client = client_for(tenant, members["partner_user"])
     url = reverse("deals:outcome", args=[protected.pk])
-    assert client.post(url, {"outcome": "lost", "lost_reason": ""}).status_code == 422
+    assert client.post(url, {"outcome": "lost", "lost_reason": ""}).status_code == 400
     assert client.post(url, {"outcome": "lost", "lost_reason": "Budget cut"}).status_code == 302
     with tenant_scope(tenant):
         protected.refresh_from_db()
@@ -106,7 +127,7 @@ def test_extension_request_approved_by_staff_moves_the_end_date(tenant, members,
     response = partner_client.post(reverse("deals:extension", args=[protected.pk]), {"days": "30", "reason": "Board meets in Q3"})
     assert response.status_code == 302
     again = partner_client.post(reverse("deals:extension", args=[protected.pk]), {"days": "10", "reason": "More"})
-    assert again.status_code == 422 and "already waiting" in again.content.decode()
+    assert again.status_code == 400 and "already waiting" in again.content.decode()
     before = protected.protected_until
     client_for(tenant, members["channel_manager"]).post(reverse("deals:extension_decide", args=[protected.pk]),
                                                         {"decision": "yes", "reason": ""})
@@ -121,7 +142,7 @@ def test_declining_an_extension_needs_a_reason(tenant, members, protected, clien
         services.extension_request(tenant=tenant, deal=protected, user=members["partner_user"], days=30, reason="x")
     client = client_for(tenant, members["channel_manager"])
     url = reverse("deals:extension_decide", args=[protected.pk])
-    assert client.post(url, {"decision": "no", "reason": ""}).status_code == 422
+    assert client.post(url, {"decision": "no", "reason": ""}).status_code == 400
     assert client.post(url, {"decision": "no", "reason": "Stalled for months"}).status_code == 302
     with tenant_scope(tenant):
         assert DealExtension.objects.get().status == "declined"
@@ -135,12 +156,12 @@ def test_a_partner_appeals_once_and_a_tenant_admin_reverses_the_rejection(tenant
     partner_client = client_for(tenant, members["partner_user"])
     assert partner_client.post(reverse("deals:appeal", args=[deal.pk]), {"comment": "They signed an LOI."}).status_code == 302
     second = partner_client.post(reverse("deals:appeal", args=[deal.pk]), {"comment": "Please?"})
-    assert second.status_code == 422 and "only once" in second.content.decode()
+    assert second.status_code == 400 and "only once" in second.content.decode()
     # Channel managers cannot decide appeals; tenant admins can.
     url = reverse("deals:appeal_decide", args=[deal.pk])
     assert client_for(tenant, members["channel_manager"]).post(url, {"decision": "yes", "reason": "x"}).status_code == 403
     admin = client_for(tenant, members["tenant_admin"])
-    assert admin.post(url, {"decision": "yes", "reason": ""}).status_code == 422
+    assert admin.post(url, {"decision": "yes", "reason": ""}).status_code == 400
     assert admin.post(url, {"decision": "yes", "reason": "The LOI proves the opportunity."}).status_code == 302
     with tenant_scope(tenant):
         deal.refresh_from_db()
@@ -181,7 +202,7 @@ def test_staff_credit_additional_partners_but_the_registering_partner_stays(tena
     client = client_for(tenant, members["channel_manager"])
     assert client.post(reverse("deals:partner_add", args=[deal.pk]), {"partner": str(rival.pk), "role": "fulfilled"}).status_code == 302
     duplicate = client.post(reverse("deals:partner_add", args=[deal.pk]), {"partner": str(rival.pk), "role": "influenced"})
-    assert duplicate.status_code == 422
+    assert duplicate.status_code == 400
     with tenant_scope(tenant):
         links = {dp.partner_id: dp for dp in DealPartner.objects.filter(deal=deal)}
     assert {p: link.role for p, link in links.items()} == {partner.pk: "sourced", rival.pk: "fulfilled"}
@@ -267,8 +288,7 @@ def test_a_breach_escalates_to_tenant_admins_once(tenant, partner, members, regi
 
 
 def test_opted_in_tenants_auto_approve_breached_submissions_without_conflicts_only(tenant, partner, rival, register):
-    tenant.auto_approve_on_sla_breach = True
-    tenant.save()
+    set_settings(tenant, DealSettings, auto_approve_on_sla_breach=True)
     old = timezone.now() - timedelta(days=8)
     clean = register(partner, customer_name="Aperture Science", website="aperture.com", contact_email="a@aperture.com", now=old)
     register(partner, customer_name="Initech, Inc.", now=old)
@@ -296,7 +316,8 @@ def test_won_revenue_metric_is_the_trailing_12_months_in_base_currency(tenant, p
     assert provider_result == {partner.pk: Decimal("3500.50"), rival.pk: Decimal("0")}
 
 
-def test_the_periodic_jobs_are_scheduled_and_run_for_every_active_tenant(tenant, other_tenant, partner, register):
+def test_the_periodic_jobs_are_scheduled_and_run_for_every_active_tenant(tenant, other_tenant, partner, register,
+                                                                          django_capture_on_commit_callbacks):
     from django.conf import settings
 
     from deals import tasks
@@ -304,6 +325,7 @@ def test_the_periodic_jobs_are_scheduled_and_run_for_every_active_tenant(tenant,
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"deals.tasks.protection_nightly", "deals.tasks.sla_sweep"} <= scheduled
     register(partner, now=timezone.now() - timedelta(days=8))
-    assert tasks.sla_sweep.delay().get() == 2
+    with django_capture_on_commit_callbacks(execute=True):  # the fan-out sends after commit
+        assert tasks.sla_sweep.delay().get() == 2
     with tenant_scope(tenant):
         assert DealRegistration.objects.get().sla_escalated_at is not None

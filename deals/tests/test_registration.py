@@ -11,11 +11,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from deals.models import DealHistory, DealPartner, DealRegistration
+from deals.models import DealHistory, DealPartner, DealRegistration, DealSettings
 from prm.events.models import EngagementEvent
 from prm.notifications.models import Notification
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import CurrencyRateFactory, DealFactory, PartnerFactory
+from tests.factories import CurrencyRateFactory, DealFactory, PartnerFactory, set_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_bad_input_gets_a_clear_message_and_nothing_is_saved(tenant, partner, me
                                                               case, overrides, field, message):
     client = client_for(tenant, members["partner_user"])
     response = client.post(reverse("deals:register"), form_post(product, **overrides))
-    assert response.status_code == 422
+    assert response.status_code == 400
     errors = response.context["form"].errors
     assert field in errors and message.lower() in " ".join(errors[field]).lower(), errors
     for model in (DealRegistration, DealHistory, DealPartner, EngagementEvent):
@@ -107,13 +107,12 @@ def test_a_nonce_from_another_partner_is_refused(tenant, partner, rival, product
     deal = register(rival)
     user = make_member(tenant, "partner_user", partner=partner)
     response = client_for(tenant, user).post(reverse("deals:register"), form_post(product, nonce=deal.submission_nonce))
-    assert response.status_code == 422 and "already used" in response.content.decode()
+    assert response.status_code == 400 and "already used" in response.content.decode()
     assert count(tenant, DealRegistration) == 1
 
 
 def test_contact_details_can_be_optional(tenant, partner, members, product, client_for):
-    tenant.deal_contact_required = False
-    tenant.save()
+    set_settings(tenant, DealSettings, deal_contact_required=False)
     client = client_for(tenant, members["partner_user"])
     response = client.post(reverse("deals:register"), form_post(product, contact_name="", contact_email="", contact_title=""))
     assert response.status_code == 302
@@ -124,7 +123,7 @@ def test_contact_details_can_be_optional(tenant, partner, members, product, clie
 def test_contact_details_are_required_when_the_tenant_says_so(tenant, partner, members, product, client_for):
     response = client_for(tenant, members["partner_user"]).post(
         reverse("deals:register"), form_post(product, contact_name="", contact_email=""))
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert {"contact_name", "contact_email"} <= set(response.context["form"].errors)
 
 
@@ -220,7 +219,7 @@ def test_an_update_with_bad_values_changes_nothing(tenant, partner, members, reg
     deal = register(partner, user=members["partner_user"])
     response = client_for(tenant, members["partner_user"]).post(
         reverse("deals:update", args=[deal.pk]), {"stage": "proposal", "amount": "-3", "expected_close_date": "2001-01-01"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     with tenant_scope(tenant):
         deal.refresh_from_db()
         assert deal.stage == "qualified" and DealHistory.objects.filter(deal=deal).count() == 1

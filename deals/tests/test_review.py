@@ -99,7 +99,7 @@ def test_a_rejection_needs_a_reason(tenant, partner, members, register, client_f
     deal = register(partner)
     client = client_for(tenant, members["channel_manager"])
     response = client.post(reverse("deals:decide", args=[deal.pk]), {"action": "reject", "reason": ""})
-    assert response.status_code == 422 and "reason" in response.context["decision_form"].errors
+    assert response.status_code == 400 and "reason" in response.context["decision_form"].errors
     response = client.post(reverse("deals:decide", args=[deal.pk]), {"action": "reject", "reason": "Not qualified"})
     assert response.status_code == 302
     with tenant_scope(tenant):
@@ -146,7 +146,7 @@ def test_bulk_rejection_requires_a_reason_and_changes_nothing_without_one(tenant
     deal = register(partner)
     response = client_for(tenant, members["channel_manager"]).post(
         reverse("deals:bulk"), {"action": "reject", "reason": "", "deals": [str(deal.pk)]})
-    assert response.status_code == 422 and "reason is required" in response.content.decode()
+    assert response.status_code == 400 and "reason is required" in response.content.decode()
     with tenant_scope(tenant):
         deal.refresh_from_db()
     assert deal.status == "submitted"
@@ -156,14 +156,14 @@ def test_bulk_refuses_deals_that_are_not_pending(tenant, partner, members, regis
     deal = approve(register(partner))
     response = client_for(tenant, members["channel_manager"]).post(
         reverse("deals:bulk"), {"action": "reject", "reason": "x", "deals": [str(deal.pk)]})
-    assert response.status_code == 422 and "no longer waiting" in response.content.decode()
+    assert response.status_code == 400 and "no longer waiting" in response.content.decode()
 
 
 def test_a_decided_registration_cannot_be_decided_again(tenant, partner, members, register, approve, client_for):
     deal = approve(register(partner))
     response = client_for(tenant, members["channel_manager"]).post(
         reverse("deals:decide", args=[deal.pk]), {"action": "reject", "reason": "changed my mind"})
-    assert response.status_code == 422 and "already decided" in response.content.decode()
+    assert response.status_code == 400 and "already decided" in response.content.decode()
 
 
 def test_executives_see_deals_but_cannot_decide(tenant, partner, members, register, client_for):

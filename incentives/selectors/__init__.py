@@ -5,8 +5,6 @@ from incentives.selectors.access import (  # noqa: F401
     claim_for,
     mdf_request_for,
     proof_for,
-    restricted_partners,
-    scope_to_viewer,
 )
 from incentives.selectors.roi import roi_summary  # noqa: F401
 from incentives.selectors.staff import (  # noqa: F401

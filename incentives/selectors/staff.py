@@ -23,8 +23,8 @@ from incentives.models import (
     SpifProgram,
 )
 from incentives.money import ZERO, convert
-from incentives.selectors.access import restricted_partners, scope_to_viewer
 from incentives.services import ledger
+from prm.tenancy.viewer import Viewer
 
 PAGE_SIZE = 50
 
@@ -66,12 +66,12 @@ def fund_list(tenant) -> list[MdfFund]:
     return attach_fund_balances(tenant, funds)
 
 
-def fund_allocations(request, fund: MdfFund) -> list[MdfAllocation]:
+def fund_allocations(viewer: Viewer, fund: MdfFund) -> list[MdfAllocation]:
     from incentives.selectors.statement import attach_allocation_balances
 
-    qs = scope_to_viewer(request, MdfAllocation.objects.filter(fund=fund).select_related("partner", "partner__tier"))
+    qs = viewer.scope(MdfAllocation.objects.filter(fund=fund).select_related("partner", "partner__tier"))
     allocations = list(qs.order_by("partner__name"))
-    return attach_allocation_balances(request.tenant, allocations)
+    return attach_allocation_balances(viewer.tenant, allocations)
 
 
 # --- Programs ------------------------------------------------------------------------------------
@@ -107,19 +107,18 @@ class Clawback:
     outstanding: Decimal
 
 
-def program_clawbacks(request, program: SpifProgram) -> list[Clawback]:
+def program_clawbacks(viewer: Viewer, program: SpifProgram) -> list[Clawback]:
     """Partners with money to recover in `program` (paid accruals reversed later): one grouped query."""
-    filters = {"tenant": request.tenant, "program": program, "account": Account.SPIF_CLAWBACK}
-    book = restricted_partners(request)
-    if book is not None:
-        filters["partner__in"] = book
+    filters = {"tenant": viewer.tenant, "program": program, "account": Account.SPIF_CLAWBACK}
+    if viewer.book is not None:
+        filters["partner__in"] = viewer.book
     rows = ledger.grouped_balances(("partner_id", "partner__name"), **filters)
     owed = [Clawback(pid, name, held[Account.SPIF_CLAWBACK]) for (pid, name), held in rows.items()]
     return sorted((c for c in owed if c.outstanding > 0), key=lambda c: c.partner_name.lower())
 
 
-def accruals(request, *, program: SpifProgram | None = None, status: str = "") -> QuerySet[SpifAccrual]:
-    qs = scope_to_viewer(request, SpifAccrual.objects.select_related("program", "deal", "partner", "batch"))
+def accruals(viewer: Viewer, *, program: SpifProgram | None = None, status: str = "") -> QuerySet[SpifAccrual]:
+    qs = viewer.scope(SpifAccrual.objects.select_related("program", "deal", "partner", "batch"))
     if program is not None:
         qs = qs.filter(program=program)
     if status:
@@ -130,13 +129,13 @@ def accruals(request, *, program: SpifProgram | None = None, status: str = "") -
 # --- Queues --------------------------------------------------------------------------------------
 
 
-def request_queue(request, *, status: str = MdfRequest.Status.SUBMITTED) -> QuerySet[MdfRequest]:
-    qs = scope_to_viewer(request, MdfRequest.objects.select_related("partner", "fund", "allocation"))
+def request_queue(viewer: Viewer, *, status: str = MdfRequest.Status.SUBMITTED) -> QuerySet[MdfRequest]:
+    qs = viewer.scope(MdfRequest.objects.select_related("partner", "fund", "allocation"))
     return qs.filter(status=status).order_by("submitted_at", "pk")
 
 
-def claim_queue(request, *, status: str = MdfClaim.Status.SUBMITTED) -> QuerySet[MdfClaim]:
-    qs = scope_to_viewer(request, MdfClaim.objects.select_related("partner", "mdf_request", "mdf_request__fund")
+def claim_queue(viewer: Viewer, *, status: str = MdfClaim.Status.SUBMITTED) -> QuerySet[MdfClaim]:
+    qs = viewer.scope(MdfClaim.objects.select_related("partner", "mdf_request", "mdf_request__fund")
                          .annotate(n_proofs=Count("proofs")))
     return qs.filter(status=status).order_by("submitted_at", "pk")
 
@@ -151,14 +150,14 @@ class Overview:
     batches: int
 
 
-def overview_counts(request) -> Overview:
+def overview_counts(viewer: Viewer) -> Overview:
     """The numbers on the staff home widget and overview page (4 queries)."""
-    tenant = request.tenant
-    requests = scope_to_viewer(request, MdfRequest.objects.all()).filter(status=MdfRequest.Status.SUBMITTED).count()
-    claims = scope_to_viewer(request, MdfClaim.objects.all()).aggregate(
+    tenant = viewer.tenant
+    requests = viewer.scope(MdfRequest.objects.all()).filter(status=MdfRequest.Status.SUBMITTED).count()
+    claims = viewer.scope(MdfClaim.objects.all()).aggregate(
         review=Count("pk", filter=Q(status=MdfClaim.Status.SUBMITTED)),
         pay=Count("pk", filter=Q(status=MdfClaim.Status.APPROVED)))
-    pending = (scope_to_viewer(request, SpifAccrual.objects.all()).filter(status=SpifAccrual.Status.ACCRUED)
+    pending = (viewer.scope(SpifAccrual.objects.all()).filter(status=SpifAccrual.Status.ACCRUED)
                .values("currency").annotate(n=Count("pk"), total=Sum("amount")).order_by("currency"))
     totals = {row["currency"]: row["total"] for row in pending}
     batches = PayoutBatch.objects.filter(tenant=tenant, status=PayoutBatch.Status.APPROVED).count()
@@ -175,14 +174,15 @@ def batch_list(tenant) -> QuerySet[PayoutBatch]:
             .order_by("-created_at"))
 
 
-def batch_lines(batch: PayoutBatch) -> QuerySet[SpifAccrual]:
-    return (SpifAccrual.objects.filter(batch=batch).select_related("partner", "program", "deal")
+def batch_lines(viewer: Viewer, batch: PayoutBatch) -> QuerySet[SpifAccrual]:
+    """The batch's accruals this viewer may see (a confined manager: their book's partners)."""
+    return (viewer.scope(SpifAccrual.objects.filter(batch=batch)).select_related("partner", "program", "deal")
             .order_by("partner__name", "program__name", "pk"))
 
 
-def batch_export_rows(batch: PayoutBatch):
+def batch_export_rows(viewer: Viewer, batch: PayoutBatch):
     """One row per accrual of a batch (reversed ones are listed with zero to pay)."""
-    for a in batch_lines(batch).iterator():
+    for a in batch_lines(viewer, batch).iterator():
         pays = a.status in (SpifAccrual.Status.APPROVED, SpifAccrual.Status.PAID)
         yield [batch.reference, a.partner.name, a.partner.domain, a.program.name, a.deal.customer_name,
                str(a.deal_id), a.deal.closed_on.isoformat() if a.deal.closed_on else "",

@@ -15,7 +15,7 @@ from partners.selectors import can_register_deals
 from prm.notifications.services import notify
 from prm.tenancy.models import Membership
 from prm.tenancy.resolution import tenant_url
-from prm.tenancy.roles import MANAGER_ROLES, PARTNER_ROLES, Role
+from prm.tenancy.roles import PARTNER_ROLES, Role
 
 
 def url(tenant, name: str, *args, request=None) -> str:
@@ -50,14 +50,10 @@ def partner_users(tenant, partner, *, also=None) -> list:
 
 
 def manager_users(tenant, partner=None) -> list:
-    """The partner's own channel manager when it has one, else every manager of the tenant."""
-    members = list(Membership.objects.filter(tenant=tenant, role__in=list(MANAGER_ROLES), is_active=True)
-                   .select_related("user"))
-    if partner is not None and partner.owner_id:
-        owner = [m.user for m in members if m.user_id == partner.owner_id and m.user.is_active]
-        if owner:
-            return owner
-    return [m.user for m in members if m.user.is_active]
+    """The partner's own channel manager when it has one, else every manager who may see it."""
+    from partners.selectors import managers_for
+
+    return managers_for(tenant, partner)
 
 
 def notify_partner(tenant, partner, title: str, body: str = "", link: str = "", also=None) -> None:

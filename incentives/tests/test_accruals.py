@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from deals.models import DealRegistration
 from incentives.models import Account, JournalEntry, JournalLine, SpifAccrual
 from incentives.services import ledger, spif_reevaluate, spif_reverse
 from incentives.tasks import spif_reevaluate as spif_reevaluate_task
-from prm.events.services import record_event
+from prm.events.services import record_event, subscribers
 from prm.tenancy.scoping import tenant_scope
 from tests.factories import PartnerFactory, PartnerTypeFactory, SpifProgramFactory, TierFactory, WonDealFactory
 
@@ -114,6 +115,23 @@ def test_reverting_a_won_deal_reverses_its_accrual_with_a_ledger_entry(tenant, p
         spif_reverse(tenant=tenant, accrual=accrual, reason="again")
         assert spif_reevaluate(tenant=tenant) == {"accrued": 0, "reversed": 0}
     assert counts(tenant) == before
+
+
+def test_staff_reverting_a_win_on_the_deal_page_reverses_its_accrual(tenant, partner, members, win, client_for,
+                                                                      django_capture_on_commit_callbacks):
+    """deals records deal_reverted when staff revert a win; incentives subscribes and undoes the accrual."""
+    assert subscribers("deal_reverted"), "nothing listens to deal_reverted"
+    SpifProgramFactory(tenant=tenant)
+    deal = win(partner)
+    with tenant_scope(tenant):
+        assert SpifAccrual.objects.get(deal=deal).status == "accrued"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(tenant, members["channel_manager"]).post(
+            reverse("deals:revert_won", args=[deal.pk]), {"reason": "The customer cancelled the order."})
+    assert response.status_code == 302
+    with tenant_scope(tenant):
+        accrual = SpifAccrual.objects.get(deal=deal)
+    assert accrual.status == "reversed" and accrual.reversed_at is not None
 
 
 def test_nightly_job_reverses_accruals_of_deals_no_longer_won_and_restores_them_when_won_again(tenant, partner, win):

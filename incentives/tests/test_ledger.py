@@ -143,13 +143,14 @@ def test_every_balance_matches_the_recorded_facts_after_a_busy_period(tenant, pa
             + Decimal("125.00")
 
 
-def test_deadline_task_fans_out_per_tenant(tenant, other_tenant, allocation):
+def test_deadline_task_fans_out_per_tenant(tenant, other_tenant, allocation, django_capture_on_commit_callbacks):
     yesterday = timezone.localdate() - timedelta(days=1)
     r = MdfRequestFactory(tenant=tenant, allocation=allocation, start_date=yesterday, end_date=yesterday,
                           today=yesterday, approve=True)
     with tenant_scope(tenant):
         MdfRequest.objects.filter(pk=r.pk).update(claim_due=yesterday)
-    assert mdf_deadlines_task.delay().get() >= 2
+    with django_capture_on_commit_callbacks(execute=True):  # the fan-out sends after commit
+        assert mdf_deadlines_task.delay().get() >= 2
     with tenant_scope(tenant):
         assert MdfRequest.objects.get(pk=r.pk).status == "expired"
         assert ledger.balance(Account.MDF_RESERVED, allocation=allocation) == 0

@@ -131,7 +131,7 @@ def test_bad_request_input_shows_a_clear_error_and_saves_nothing(tenant, partner
                                                                  overrides, message):
     client = client_for(tenant, members["partner_admin"])
     response = client.post(reverse("incentives:mdf_request_new"), _form_data(allocation, **overrides))
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert message in response.content.decode()
     # htmx submissions get the form fragment back with the same error (200 so htmx swaps it).
     response = client.post(reverse("incentives:mdf_request_new"), _form_data(allocation, **overrides),
@@ -191,7 +191,7 @@ def test_claim_with_a_forbidden_file_shows_the_error_and_saves_nothing(tenant, p
     response = client.post(reverse("incentives:mdf_claim_submit", args=[r.pk]), {
         "actual_cost": "1800.00", "leads_generated": "25", "results": "ok",
         "files": [SimpleUploadedFile("run.pdf", b"MZ" + b"\x00" * 100)]})
-    assert response.status_code == 422 and "Executable files are not allowed" in response.content.decode()
+    assert response.status_code == 400 and "Executable files are not allowed" in response.content.decode()
     with tenant_scope(tenant):
         assert not MdfClaim.objects.exists() and not ProofFile.objects.exists()
 
@@ -210,7 +210,7 @@ def test_claim_on_a_rejected_request_is_refused_on_the_page(tenant, partner, mem
     response = client.post(reverse("incentives:mdf_claim_submit", args=[r.pk]), {
         "actual_cost": "100", "leads_generated": "1", "results": "x",
         "files": [SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")]})
-    assert response.status_code == 422 and "there is nothing to claim" in response.content.decode()
+    assert response.status_code == 400 and "there is nothing to claim" in response.content.decode()
 
 
 def test_home_page_shows_the_incentive_widgets(tenant, partner, members, client_for, allocation):

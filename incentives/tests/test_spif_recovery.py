@@ -26,7 +26,9 @@ from tests.factories import PartnerFactory, SpifProgramFactory, WonDealFactory, 
 
 pytestmark = pytest.mark.django_db
 BUDGET = Decimal("100000.00")
-PAGE_QUERIES = 20  # the program page, whatever the number of partners to recover from
+# The program page, whatever the number of partners to recover from. It includes the partners app's
+# settings row (PartnerSettings): the book rule asks whether this channel manager is confined.
+PAGE_QUERIES = 21
 
 
 @pytest.fixture

@@ -98,9 +98,9 @@ def test_manager_sees_a_clear_error_for_a_claim_over_the_reserve(tenant, members
     assert "At most 2,500.00 USD can be approved" in page  # 50% of 5,000 < 4,000 reserved
     response = client.post(reverse("incentives:mdf_claim_decide", args=[claim.pk]),
                            {"decision": "approve", "amount": "2600.00"})
-    assert response.status_code == 422 and "At most 2,500.00 USD can be approved" in response.content.decode()
+    assert response.status_code == 400 and "At most 2,500.00 USD can be approved" in response.content.decode()
     response = client.post(reverse("incentives:mdf_claim_decide", args=[claim.pk]), {"decision": "reject", "note": ""})
-    assert response.status_code == 422 and "why the claim is rejected" in response.content.decode()
+    assert response.status_code == 400 and "why the claim is rejected" in response.content.decode()
     assert client.post(reverse("incentives:mdf_claim_decide", args=[claim.pk]),
                        {"decision": "approve", "amount": ""}).status_code == 302
     assert client.post(reverse("incentives:mdf_claim_reimburse", args=[claim.pk]),
@@ -123,10 +123,10 @@ def test_accruals_are_approved_into_a_batch_paid_and_exported(tenant, partner, m
     assert response.status_code == 302 and response["Location"] == reverse("incentives:batch_detail", args=[batch.pk])
     # Approving the same accrual again (a second tab) is refused clearly.
     response = client.post(reverse("incentives:accruals_approve"), {"accruals": [accrual.pk]})
-    assert response.status_code == 422 and "no longer pending approval" in response.content.decode()
+    assert response.status_code == 400 and "no longer pending approval" in response.content.decode()
     assert client.post(reverse("incentives:batch_paid", args=[batch.pk]), {"payment_reference": "PAY-7"}).status_code == 302
     response = client.post(reverse("incentives:batch_paid", args=[batch.pk]), {"payment_reference": "PAY-8"})
-    assert response.status_code == 422 and "already marked paid" in response.content.decode()
+    assert response.status_code == 400 and "already marked paid" in response.content.decode()
     rows = csv_rows(client.get(reverse("incentives:batch_export", args=[batch.pk])))
     assert rows[0][:4] == ["batch", "partner", "partner_domain", "program"]
     assert rows[1][0] == batch.reference and rows[1][8] == "500.000" and rows[1][9] == "USD"
@@ -166,14 +166,14 @@ def test_tenant_admin_creates_a_fund_and_managers_allocate(tenant, members, clie
             "coop_rate": "60", "claim_deadline_days": "45", "is_active": "on"}
     assert manager.post(reverse("incentives:fund_new"), data).status_code == 403
     bad = admin.post(reverse("incentives:fund_new"), {**data, "budget": "-1"})
-    assert bad.status_code == 422 and "greater than zero" in bad.content.decode()
+    assert bad.status_code == 400 and "greater than zero" in bad.content.decode()
     assert admin.post(reverse("incentives:fund_new"), data).status_code == 302
     with tenant_scope(tenant):
         fund = MdfFund.objects.get()
         assert ledger.balance(Account.MDF_UNALLOCATED, fund=fund) == Decimal("20000")
     response = manager.post(reverse("incentives:fund_allocate", args=[fund.pk]),
                             {"partner": partner.pk, "amount": "25000", "currency": "USD"})
-    assert response.status_code == 422 and "Only 20,000.00 USD of this fund is unallocated" in response.content.decode()
+    assert response.status_code == 400 and "Only 20,000.00 USD of this fund is unallocated" in response.content.decode()
     assert manager.post(reverse("incentives:fund_allocate", args=[fund.pk]),
                         {"partner": partner.pk, "amount": "5000", "currency": "USD"}).status_code == 302
     # Rules per tier, then generation for the other eligible partners.
@@ -201,7 +201,7 @@ def test_tenant_admin_creates_a_band_program(tenant, members, client_for):
     assert client_for(tenant, members["channel_manager"]).post(reverse("incentives:program_new"), data).status_code == 403
     missing = {k: v for k, v in data.items() if not k.startswith("band_")}
     response = client.post(reverse("incentives:program_new"), missing)
-    assert response.status_code == 422 and "Add at least one band" in response.content.decode()
+    assert response.status_code == 400 and "Add at least one band" in response.content.decode()
     assert client.post(reverse("incentives:program_new"), data).status_code == 302
     with tenant_scope(tenant):
         program = SpifProgram.objects.get()

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from incentives import selectors, services
-from incentives.forms import ClaimForm, DealLinkForm, DecisionForm, ReimburseForm, add_errors
+from incentives.forms import ClaimForm, DealLinkForm, DecisionForm, ReimburseForm
 from incentives.models import Account, MdfClaim, MdfRequest, MdfRequestDeal
 from incentives.services import ledger
+from prm.forms import INVALID_FORM_STATUS, add_service_errors
 from prm.tenancy.access import member_required
 from prm.tenancy.views import render_error
 
@@ -70,7 +71,7 @@ def request_detail(request: HttpRequest, mdf_request: MdfRequest, *, status: int
 @member_required
 @require_GET
 def mdf_request(request: HttpRequest, mdf_request_id) -> HttpResponse:
-    return request_detail(request, selectors.mdf_request_for(request, mdf_request_id))
+    return request_detail(request, selectors.mdf_request_for(request.viewer, mdf_request_id))
 
 
 @member_required
@@ -80,7 +81,7 @@ def mdf_request_deals(request: HttpRequest, mdf_request_id) -> HttpResponse:
     membership = request.membership
     if not (membership.is_partner or membership.can_manage):
         return render_error(request, 403, reason="role")
-    mdf_request = selectors.mdf_request_for(request, mdf_request_id)
+    mdf_request = selectors.mdf_request_for(request.viewer, mdf_request_id)
     if request.POST.get("remove"):
         link = MdfRequestDeal.objects.filter(mdf_request=mdf_request, pk=request.POST["remove"]).first() \
             if _is_uuid(request.POST["remove"]) else None
@@ -98,8 +99,8 @@ def mdf_request_deals(request: HttpRequest, mdf_request_id) -> HttpResponse:
             messages.success(request, _("The deal is attributed to this activity."))
             return redirect("incentives:mdf_request", mdf_request_id=mdf_request.pk)
         except ValidationError as exc:
-            add_errors(form, exc)
-    return request_detail(request, mdf_request, status=422, link_form=form)
+            add_service_errors(form, exc)
+    return request_detail(request, mdf_request, status=INVALID_FORM_STATUS, link_form=form)
 
 
 def _is_uuid(value: str) -> bool:
@@ -116,7 +117,7 @@ def _is_uuid(value: str) -> bool:
 @require_GET
 def proof_download(request: HttpRequest, mdf_proof_id) -> HttpResponse:
     """Stream a proof file after the access check (the partner's own, or staff of the tenant)."""
-    proof = selectors.proof_for(request, mdf_proof_id)
+    proof = selectors.proof_for(request.viewer, mdf_proof_id)
     inline = request.GET.get("inline") == "1" and proof.content_type in INLINE_TYPES
     from django.conf import settings
 

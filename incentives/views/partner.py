@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incentives import selectors, services
-from incentives.forms import MdfRequestForm, add_errors
+from incentives.forms import MdfRequestForm
 from incentives.views.common import htmx_redirect, request_detail
 from partners.selectors import can_register_deals
+from prm.forms import INVALID_FORM_STATUS, add_service_errors
 from prm.tenancy.access import partner_required
 
 
@@ -62,7 +63,7 @@ def mdf_request_new(request: HttpRequest) -> HttpResponse:
                 tenant=request.tenant, partner=partner, user=request.user, data=form.cleaned_data,
                 nonce=form.cleaned_data["nonce"], request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if created:
                 messages.success(request, _("Request sent. Your channel manager will review it; you are notified of "
@@ -82,13 +83,13 @@ def mdf_request_new(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "incentives/request_form.html#request-form", context)
     return render(request, "incentives/request_form.html", context,
-                  status=422 if request.method == "POST" else 200)
+                  status=INVALID_FORM_STATUS if request.method == "POST" else 200)
 
 
 @partner_required
 @require_POST
 def mdf_request_cancel(request: HttpRequest, mdf_request_id) -> HttpResponse:
-    mdf_request = selectors.mdf_request_for(request, mdf_request_id)
+    mdf_request = selectors.mdf_request_for(request.viewer, mdf_request_id)
     try:
         services.mdf_request_cancel(tenant=request.tenant, mdf_request=mdf_request, actor=request.user, request=request)
         messages.success(request, _("The request was withdrawn."))
@@ -102,7 +103,7 @@ def mdf_request_cancel(request: HttpRequest, mdf_request_id) -> HttpResponse:
 def mdf_claim_submit(request: HttpRequest, mdf_request_id) -> HttpResponse:
     from incentives.forms import ClaimForm
 
-    mdf_request = selectors.mdf_request_for(request, mdf_request_id)
+    mdf_request = selectors.mdf_request_for(request.viewer, mdf_request_id)
     form = ClaimForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -112,11 +113,11 @@ def mdf_claim_submit(request: HttpRequest, mdf_request_id) -> HttpResponse:
                 leads_generated=data["leads_generated"], results=data["results"], files=data["files"],
                 request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Claim submitted. Your channel manager will review the proof and approve "
                                         "the reimbursement."))
             return htmx_redirect(request, reverse("incentives:mdf_request", args=[mdf_request.pk]))
     if request.htmx:
         return request_detail(request, mdf_request, claim_form=form, template="incentives/request_detail.html#claim-form")
-    return request_detail(request, mdf_request, status=422, claim_form=form)
+    return request_detail(request, mdf_request, status=INVALID_FORM_STATUS, claim_form=form)

@@ -19,14 +19,14 @@ from incentives.forms import (
     ProgramForm,
     RecoverForm,
     ReimburseForm,
-    add_errors,
 )
 from incentives.models import PayoutBatch, SpifAccrual, SpifProgram
 from incentives.money import format_money as money_label
 from incentives.money import quantize
 from partners.selectors import can_register_deals, partners_visible_to
 from prm.csv_safe import csv_response
-from prm.tenancy.access import manager_required, staff_required, tenant_admin_required
+from prm.forms import INVALID_FORM_STATUS, add_service_errors
+from prm.tenancy.access import manager_required, program_wide, staff_required, tenant_admin_required
 
 
 @staff_required
@@ -48,7 +48,7 @@ def program_detail(request: HttpRequest, spif_program_id) -> HttpResponse:
 def _program_page(request, program: SpifProgram, *, http_status: int = 200, failed: tuple | None = None) -> HttpResponse:
     """The program page; `failed` is (partner id, bound RecoverForm) after a refused recovery."""
     selectors.attach_program_balances(request.tenant, [program])
-    to_recover = selectors.program_clawbacks(request, program)
+    to_recover = selectors.program_clawbacks(request.viewer, program)
     for row in to_recover:
         row.form = (failed[1] if failed and failed[0] == row.partner_id else
                     RecoverForm(initial={"amount": quantize(row.outstanding, program.currency)}, auto_id=f"recover-{row.partner_id}-%s"))
@@ -57,7 +57,7 @@ def _program_page(request, program: SpifProgram, *, http_status: int = 200, fail
         messages.error(request, " ".join(e for errors in failed[1].errors.values() for e in errors))
     status = request.GET.get("status", "")
     status = status if status in SpifAccrual.Status.values else ""
-    page = Paginator(selectors.accruals(request, program=program, status=status), selectors.PAGE_SIZE).get_page(
+    page = Paginator(selectors.accruals(request.viewer, program=program, status=status), selectors.PAGE_SIZE).get_page(
         request.GET.get("page"))
     spec = services.program_specs([program])[program.pk]
     context = {"program": program, "spec": spec, "page": page, "status": status,
@@ -76,7 +76,7 @@ def _program_page(request, program: SpifProgram, *, http_status: int = 200, fail
 def program_recover(request: HttpRequest, spif_program_id, partner_id) -> HttpResponse:
     """Record money recovered from a partner (a paid SPIF reversed later, paid back or netted)."""
     program = _program(request, spif_program_id)
-    partner = get_object_or_404(partners_visible_to(request), pk=partner_id)
+    partner = get_object_or_404(partners_visible_to(request.viewer), pk=partner_id)
     form = RecoverForm(request.POST, auto_id=f"recover-{partner.pk}-%s")
     if form.is_valid():
         try:
@@ -84,7 +84,7 @@ def program_recover(request: HttpRequest, spif_program_id, partner_id) -> HttpRe
                                   amount=form.cleaned_data["amount"], note=form.cleaned_data["note"],
                                   actor=request.user, request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Recorded %(amount)s as recovered from %(partner)s.") % {
                 "amount": money_label(form.cleaned_data["amount"], program.currency), "partner": partner.name})
@@ -105,14 +105,14 @@ def program_edit(request: HttpRequest, spif_program_id=None) -> HttpResponse:
                 partner_types=list(data["partner_types"]), products=list(data["products"]),
                 bands=form.cleaned_bands(), request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Program saved. Won deals from now on accrue automatically; the nightly job "
                                         "catches up with deals already won in the period."))
             return redirect("incentives:program_detail", spif_program_id=program.pk)
     return render(request, "incentives/staff/program_form.html",
                   {"form": form, "program": None if program._state.adding else program},
-                  status=422 if request.method == "POST" else 200)
+                  status=INVALID_FORM_STATUS if request.method == "POST" else 200)
 
 
 # --- Approval into payout batches ----------------------------------------------------------------------
@@ -135,21 +135,21 @@ def accruals_approve(request: HttpRequest) -> HttpResponse:
                     tenant=request.tenant, accrual_ids=[a.pk for a in form.cleaned_data["accruals"]],
                     actor=request.user, note=form.cleaned_data["note"], request=request)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Approved into payout batch %(ref)s.") % {"ref": batch.reference})
                 return redirect("incentives:batch_detail", payout_batch_id=batch.pk)
-    pending = selectors.accruals(request, status=SpifAccrual.Status.ACCRUED)
+    pending = selectors.accruals(request.viewer, status=SpifAccrual.Status.ACCRUED)
     page = Paginator(pending, 200).get_page(request.GET.get("page"))
     return render(request, "incentives/staff/approve.html", {
         "form": form, "page": page, "can_manage": membership.can_manage,
-        "reject_form": AccrualRejectForm()}, status=422 if request.method == "POST" else 200)
+        "reject_form": AccrualRejectForm()}, status=INVALID_FORM_STATUS if request.method == "POST" else 200)
 
 
 @manager_required
 @require_POST
 def accrual_reject(request: HttpRequest, spif_accrual_id) -> HttpResponse:
-    accrual = selectors.accrual_for(request, spif_accrual_id)
+    accrual = selectors.accrual_for(request.viewer, spif_accrual_id)
     form = AccrualRejectForm(request.POST)
     if form.is_valid():
         try:
@@ -177,7 +177,7 @@ def _batch(request, batch_id) -> PayoutBatch:
 
 
 def _batch_page(request, batch: PayoutBatch, *, status: int = 200, paid_form=None) -> HttpResponse:
-    lines = list(selectors.batch_lines(batch))
+    lines = list(selectors.batch_lines(request.viewer, batch))
     total = sum((a.amount for a in lines if a.status in ("approved", "paid")), 0)
     return render(request, "incentives/staff/batch_detail.html", {
         "batch": batch, "lines": lines, "total": total, "can_manage": request.membership.can_manage,
@@ -191,6 +191,7 @@ def batch_detail(request: HttpRequest, payout_batch_id) -> HttpResponse:
 
 
 @manager_required
+@program_wide
 @require_POST
 def batch_paid(request: HttpRequest, payout_batch_id) -> HttpResponse:
     batch = _batch(request, payout_batch_id)
@@ -200,18 +201,18 @@ def batch_paid(request: HttpRequest, payout_batch_id) -> HttpResponse:
             services.payout_batch_mark_paid(tenant=request.tenant, batch=batch, actor=request.user,
                                             payment_reference=form.cleaned_data["payment_reference"], request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Batch marked paid; partners were notified."))
             return redirect("incentives:batch_detail", payout_batch_id=batch.pk)
-    return _batch_page(request, batch, status=422, paid_form=form)
+    return _batch_page(request, batch, status=INVALID_FORM_STATUS, paid_form=form)
 
 
 @staff_required
 @require_GET
 def batch_export(request: HttpRequest, payout_batch_id) -> HttpResponse:
     batch = _batch(request, payout_batch_id)
-    return csv_response(f"{batch.reference}.csv", selectors.BATCH_HEADER, selectors.batch_export_rows(batch),
+    return csv_response(f"{batch.reference}.csv", selectors.BATCH_HEADER, selectors.batch_export_rows(request.viewer, batch),
                         tenant=request.tenant)
 
 
@@ -219,6 +220,7 @@ def batch_export(request: HttpRequest, payout_batch_id) -> HttpResponse:
 
 
 @staff_required
+@program_wide
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
     form = LedgerFilterForm(request.GET or None)
@@ -232,6 +234,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@program_wide
 @require_GET
 def ledger_export(request: HttpRequest) -> HttpResponse:
     form = LedgerFilterForm(request.GET or None)
@@ -245,6 +248,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@program_wide
 @require_GET
 def roi(request: HttpRequest) -> HttpResponse:
     form = LedgerFilterForm(request.GET or None)
@@ -256,7 +260,7 @@ def roi(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def partner_statement(request: HttpRequest, partner_id) -> HttpResponse:
-    partner = get_object_or_404(partners_visible_to(request).select_related("tier", "partner_type"), pk=partner_id)
+    partner = get_object_or_404(partners_visible_to(request.viewer).select_related("tier", "partner_type"), pk=partner_id)
     can_claim, gate_reason = can_register_deals(partner)
     return render(request, "incentives/statement.html", {
         "statement": selectors.partner_statement(request.tenant, partner), "partner": partner, "staff": True,

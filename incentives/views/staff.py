@@ -18,11 +18,11 @@ from incentives.forms import (
     FundForm,
     ReimburseForm,
     TierRulesForm,
-    add_errors,
 )
 from incentives.models import MdfAllocation, MdfClaim, MdfFund, MdfRequest, MdfTierRule
 from incentives.views.common import request_detail
 from partners.models import Tier
+from prm.forms import INVALID_FORM_STATUS, add_service_errors
 from prm.tenancy.access import manager_required, staff_required, tenant_admin_required
 
 QUEUES = {
@@ -37,9 +37,9 @@ QUEUES = {
 def staff_home(request: HttpRequest) -> HttpResponse:
     tenant = request.tenant
     return render(request, "incentives/staff/home.html", {
-        "counts": selectors.overview_counts(request),
-        "requests": list(selectors.request_queue(request)[:5]),
-        "claims": list(selectors.claim_queue(request)[:5]),
+        "counts": selectors.overview_counts(request.viewer),
+        "requests": list(selectors.request_queue(request.viewer)[:5]),
+        "claims": list(selectors.claim_queue(request.viewer)[:5]),
         "funds": selectors.fund_list(tenant)[:6],
         "programs": selectors.program_list(tenant)[:6],
     })
@@ -50,9 +50,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def mdf_queue(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab") if request.GET.get("tab") in QUEUES else "requests"
     if tab == "requests":
-        qs = selectors.request_queue(request)
+        qs = selectors.request_queue(request.viewer)
     else:
-        qs = selectors.claim_queue(request, status=MdfClaim.Status.SUBMITTED if tab == "claims"
+        qs = selectors.claim_queue(request.viewer, status=MdfClaim.Status.SUBMITTED if tab == "claims"
                                    else MdfClaim.Status.APPROVED)
     page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"tab": tab, "tabs": QUEUES, "page": page, "kind": QUEUES[tab][1], "querystring": f"tab={tab}"}
@@ -70,16 +70,16 @@ def _decision(request, mdf_request, form_name: str, action) -> HttpResponse:
         try:
             action(approve=data["decision"] == "approve", amount=data["amount"], note=data["note"])
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("incentives:mdf_request", mdf_request_id=mdf_request.pk)
-    return request_detail(request, mdf_request, status=422, **{form_name: form})
+    return request_detail(request, mdf_request, status=INVALID_FORM_STATUS, **{form_name: form})
 
 
 @manager_required
 @require_POST
 def mdf_request_decide(request: HttpRequest, mdf_request_id) -> HttpResponse:
-    mdf_request = selectors.mdf_request_for(request, mdf_request_id)
+    mdf_request = selectors.mdf_request_for(request.viewer, mdf_request_id)
 
     def act(*, approve, amount, note):
         decided = services.mdf_request_decide(tenant=request.tenant, mdf_request=mdf_request, actor=request.user,
@@ -93,7 +93,7 @@ def mdf_request_decide(request: HttpRequest, mdf_request_id) -> HttpResponse:
 @manager_required
 @require_POST
 def mdf_claim_decide(request: HttpRequest, mdf_claim_id) -> HttpResponse:
-    claim = selectors.claim_for(request, mdf_claim_id)
+    claim = selectors.claim_for(request.viewer, mdf_claim_id)
 
     def act(*, approve, amount, note):
         decided = services.mdf_claim_decide(tenant=request.tenant, claim=claim, actor=request.user, approve=approve,
@@ -108,18 +108,18 @@ def mdf_claim_decide(request: HttpRequest, mdf_claim_id) -> HttpResponse:
 @manager_required
 @require_POST
 def mdf_claim_reimburse(request: HttpRequest, mdf_claim_id) -> HttpResponse:
-    claim = selectors.claim_for(request, mdf_claim_id)
+    claim = selectors.claim_for(request.viewer, mdf_claim_id)
     form = ReimburseForm(request.POST)
     if form.is_valid():
         try:
             services.mdf_claim_reimburse(tenant=request.tenant, claim=claim, actor=request.user,
                                          payment_reference=form.cleaned_data["payment_reference"], request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Marked as reimbursed; the partner was notified."))
             return redirect("incentives:mdf_request", mdf_request_id=claim.mdf_request_id)
-    return request_detail(request, claim.mdf_request, status=422, reimburse_form=form)
+    return request_detail(request, claim.mdf_request, status=INVALID_FORM_STATUS, reimburse_form=form)
 
 
 # --- Funds and allocations ------------------------------------------------------------------------------
@@ -141,10 +141,10 @@ def _fund_page(request, fund: MdfFund, *, status: int = 200, **forms) -> HttpRes
     membership = request.membership
     tiers = list(Tier.objects.filter(tenant=tenant, mdf_eligible=True).order_by("rank"))
     rules = dict(MdfTierRule.objects.filter(fund=fund).values_list("tier_id", "amount"))
-    requests = (selectors.scope_to_viewer(request, MdfRequest.objects.filter(fund=fund))
+    requests = (request.viewer.scope(MdfRequest.objects.filter(fund=fund))
                 .select_related("partner").order_by("-submitted_at")[:20])
     context = {
-        "fund": fund, "allocations": selectors.fund_allocations(request, fund), "requests": requests,
+        "fund": fund, "allocations": selectors.fund_allocations(request.viewer, fund), "requests": requests,
         "tiers": tiers, "rules": rules, "rule_rows": [(t, rules.get(t.pk)) for t in tiers], "can_manage": membership.can_manage, "is_admin": membership.is_tenant_admin,
         "roi": selectors.roi_summary(tenant, fund=fund)["mdf"],
     }
@@ -170,13 +170,13 @@ def fund_edit(request: HttpRequest, mdf_fund_id=None) -> HttpResponse:
         try:
             fund = services.fund_save(tenant=request.tenant, fund=form.instance, actor=request.user, request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Fund saved; its budget is recorded in the ledger."))
             return redirect("incentives:fund_detail", mdf_fund_id=fund.pk)
     return render(request, "incentives/staff/fund_form.html",
                   {"form": form, "fund": None if fund._state.adding else fund},
-                  status=422 if request.method == "POST" else 200)
+                  status=INVALID_FORM_STATUS if request.method == "POST" else 200)
 
 
 @tenant_admin_required
@@ -191,11 +191,11 @@ def fund_rules(request: HttpRequest, mdf_fund_id) -> HttpResponse:
             services.fund_rules_save(tenant=request.tenant, fund=fund, amounts=form.amounts(), actor=request.user,
                                      request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Allocation rules saved."))
             return redirect("incentives:fund_detail", mdf_fund_id=fund.pk)
-    return _fund_page(request, fund, status=422, rules_form=form)
+    return _fund_page(request, fund, status=INVALID_FORM_STATUS, rules_form=form)
 
 
 @manager_required
@@ -210,11 +210,11 @@ def fund_allocate(request: HttpRequest, mdf_fund_id) -> HttpResponse:
                                        currency=data["currency"], rate=data["rate"], note=data["note"],
                                        actor=request.user, request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Allocated to %(partner)s.") % {"partner": data["partner"].name})
             return redirect("incentives:fund_detail", mdf_fund_id=fund.pk)
-    return _fund_page(request, fund, status=422, allocate_form=form)
+    return _fund_page(request, fund, status=INVALID_FORM_STATUS, allocate_form=form)
 
 
 @manager_required
@@ -233,7 +233,7 @@ def fund_generate(request: HttpRequest, mdf_fund_id) -> HttpResponse:
 @manager_required
 @require_POST
 def allocation_adjust(request: HttpRequest, mdf_allocation_id) -> HttpResponse:
-    allocation = get_object_or_404(selectors.scope_to_viewer(request, MdfAllocation.objects.select_related("fund")),
+    allocation = get_object_or_404(request.viewer.scope(MdfAllocation.objects.select_related("fund")),
                                    pk=mdf_allocation_id)
     form = AllocationAdjustForm(request.POST)
     if form.is_valid():
@@ -241,7 +241,7 @@ def allocation_adjust(request: HttpRequest, mdf_allocation_id) -> HttpResponse:
             services.allocation_adjust(tenant=request.tenant, allocation=allocation, amount=form.cleaned_data["amount"],
                                        actor=request.user, request=request)
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
     if form.errors:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:

@@ -6,10 +6,11 @@ from partners.models.onboarding import OnboardingPath, OnboardingStep, PartnerOn
 from partners.models.partner import Partner, PartnerUserObjectPermission, TierChange, partner_logo_path
 from partners.models.program import IdealPartnerProfile, IdealProfileCriterion, PartnerType, Tier
 from partners.models.recruitment import PartnerApplication, hash_token
+from partners.models.settings import PartnerSettings
 
 __all__ = [
     "Agreement", "AgreementAcceptance", "IdealPartnerProfile", "IdealProfileCriterion", "OnboardingPath",
     "OnboardingStep", "Partner", "PartnerApplication", "PartnerImport", "PartnerImportError", "PartnerOnboarding",
-    "PartnerType", "PartnerUserObjectPermission", "StepCompletion", "Tier", "TierChange", "content_hash",
-    "hash_token", "import_file_path", "partner_logo_path",
+    "PartnerSettings", "PartnerType", "PartnerUserObjectPermission", "StepCompletion", "Tier", "TierChange",
+    "content_hash", "hash_token", "import_file_path", "partner_logo_path",
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models.partner import Partner
 from partners.models.program import PartnerType
+from partners.step_targets import target_types as step_target_types
 from prm.tenancy.models import TenantOwnedModel
 
 
@@ -59,8 +60,8 @@ class OnboardingStep(TenantOwnedModel):
         Kind.DOWNLOAD_ASSET: "content_downloaded",
         Kind.REGISTER_DEAL: "deal_registered",
     }
-    # Kinds that may point at one object, stored generically so partners never imports content.
-    TARGET_TYPES = {Kind.COMPLETE_COURSE: "content.course", Kind.DOWNLOAD_ASSET: "content.asset"}
+    # Kinds that may point at one object (a course, an asset) are registered by the app that owns
+    # those objects (partners.step_targets); the step stores the target generically (type + id).
 
     path = models.ForeignKey(OnboardingPath, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("order"), default=1)
@@ -90,10 +91,11 @@ class OnboardingStep(TenantOwnedModel):
         return self.EVENT_KINDS.get(self.kind)
 
     def clean(self) -> None:
-        if self.target_id and self.kind not in self.TARGET_TYPES:
+        target_types = step_target_types()
+        if self.target_id and self.kind not in target_types:
             raise ValidationError({"target_id": _("Only course and asset steps point at an object.")})
-        if self.kind in self.TARGET_TYPES and self.target_id and not self.target_type:
-            self.target_type = self.TARGET_TYPES[self.kind]
+        if self.kind in target_types and self.target_id and not self.target_type:
+            self.target_type = target_types[self.kind]
         if self.action_url and not self.action_url.startswith("/"):
             raise ValidationError({"action_url": _("Enter a path inside the portal, starting with /.")})
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from partners._nplusone import mail_delivery
-from partners.models import Agreement, AgreementAcceptance, Partner, content_hash
+from partners.models import Agreement, AgreementAcceptance, Partner, PartnerSettings, content_hash
 from prm.audit.services import audit_log, client_ip
 from prm.events.services import record_event
 from prm.notifications.services import notify
@@ -79,7 +78,7 @@ def agreement_save_draft(*, tenant, agreement: Agreement, actor=None, request=No
     creating = agreement._state.adding
     for _attempt in range(3):
         try:
-            with mail_delivery(), transaction.atomic():
+            with transaction.atomic():
                 if creating:
                     latest = Agreement.objects.filter(tenant=tenant, partner_type_id=agreement.partner_type_id
                                                       ).aggregate(v=Max("version"))["v"]
@@ -96,7 +95,7 @@ def agreement_save_draft(*, tenant, agreement: Agreement, actor=None, request=No
 def agreement_publish(*, tenant, agreement: Agreement, actor, request=None, now: datetime | None = None) -> Agreement:
     """Freeze the text and its hash; partners who accepted an earlier version get the grace period."""
     now = now or timezone.now()
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.is_published:
             raise ValidationError(_("This version is already published."))
@@ -107,7 +106,7 @@ def agreement_publish(*, tenant, agreement: Agreement, actor, request=None, now:
         agreement.content_hash = content_hash(agreement.title, agreement.body)
         agreement.published_at = now
         agreement.published_by = actor
-        agreement.reacceptance_due_at = now + timedelta(days=tenant.agreement_grace_days)
+        agreement.reacceptance_due_at = now + timedelta(days=PartnerSettings.for_tenant(tenant).agreement_grace_days)
         agreement.save(update_fields=["content_hash", "published_at", "published_by", "reacceptance_due_at"])
         audit_log(tenant=tenant, actor=actor, action="agreement.publish", obj=agreement,
                   changes={"version": agreement.version, "hash": agreement.content_hash}, request=request)
@@ -137,7 +136,7 @@ def agreement_accept(*, tenant, partner: Partner, agreement: Agreement, user, sh
     current = current_agreement(partner)
     if current is None or current.pk != agreement.pk or shown_hash != current.content_hash:
         raise ValidationError(_("The agreement changed while you were reading it. Please review the current version and accept again."))
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         acceptance, created = AgreementAcceptance.objects.get_or_create(
             tenant=tenant, agreement=current, partner=partner,
             defaults={

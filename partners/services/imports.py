@@ -32,7 +32,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from partners._nplusone import per_batch_queries
 from partners.choices import MAX_SPECIALTIES, REVENUE_BAND_CODES, normalise_specialties, parse_regions, region_lookup
 from partners.models import (
     OnboardingPath,
@@ -391,7 +390,7 @@ def partner_import_run(*, tenant, import_id) -> PartnerImport | None:
         return partner_import  # already run (redelivered task) or unknown: nothing to do
     busy = False
     try:
-        with per_batch_queries(), transaction.atomic():
+        with transaction.atomic():
             if not _hold(partner_import.pk):
                 raise _Busy
             if not claimed:

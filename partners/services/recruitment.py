@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners._nplusone import mail_delivery
 from partners.models import Partner, PartnerApplication, PartnerType, Tier, TierChange, hash_token
 from partners.services.fit import Applicant, fit_score, tenant_profile
 from prm.accounts.services import invitation_create
@@ -83,7 +82,7 @@ def application_submit(*, tenant, data: dict, request=None) -> PartnerApplicatio
     score_application(tenant, application)
     application.full_clean(validate_constraints=False)
     try:
-        with mail_delivery(), transaction.atomic():
+        with transaction.atomic():
             application.save(force_insert=True)
             audit_log(tenant=tenant, actor=None, action="application.submit", obj=application,
                       changes={"fit_score": application.fit_score}, request=request)
@@ -118,7 +117,7 @@ def application_approve(
     """Create the partner (onboarding), invite the contact as partner admin, start onboarding."""
     from partners.services.onboarding import onboarding_start
 
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         app = _lock_open(application)
         partner_type = partner_type or app.partner_type
         if partner_type is None:
@@ -170,7 +169,7 @@ def application_decline(*, tenant, application: PartnerApplication, actor, reaso
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the applicant a reason.")})
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         app = _lock_open(application)
         app.status = PartnerApplication.Status.DECLINED
         app.decision_reason = reason
@@ -194,7 +193,7 @@ def application_request_info(
     question = (question or "").strip()
     if not question:
         raise ValidationError({"question": _("Write what you would like to know.")})
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         app = _lock_open(application)
         token = app.new_response_token()
         app.status = PartnerApplication.Status.INFO_REQUESTED
@@ -225,7 +224,7 @@ def application_respond(*, tenant, token: str, answer: str, request=None) -> Par
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Please write your answer.")})
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         app = application_for_token(tenant=tenant, token=token)
         if app is None:
             raise ValidationError(_("This link is no longer valid."))

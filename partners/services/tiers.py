@@ -19,8 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from partners import metrics
-from partners._nplusone import mail_delivery
-from partners.models import Partner, Tier, TierChange
+from partners.models import Partner, PartnerSettings, Tier, TierChange
 from prm.audit.services import audit_log
 from prm.notifications.services import notify
 from prm.tenancy.models import Membership
@@ -60,7 +59,7 @@ def _plain(value):
     return value
 
 
-def _requirements(tier: Tier) -> list[tuple[str, str, object]]:
+def tier_requirements(tier: Tier) -> list[tuple[str, str, object]]:
     """(metric, label, required) for the requirements this tier actually sets."""
     reqs = []
     if tier.min_won_revenue_12m and tier.min_won_revenue_12m > 0:
@@ -85,7 +84,7 @@ def tier_requirements_check(
         checks = []
         for tier in tiers:
             results = []
-            for metric, label, required in _requirements(tier):
+            for metric, label, required in tier_requirements(tier):
                 provided = values.get(metric)
                 actual = provided.get(pid, 0 if metric != metrics.HEALTH_SCORE else None) if provided is not None else None
                 met = actual is not None and actual >= required
@@ -125,7 +124,7 @@ def tier_change(
     if to_tier.tenant_id != tenant.pk or partner.tenant_id != tenant.pk:
         raise ValidationError({"to_tier": _("Unknown tier.")})
     now = now or timezone.now()
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         partner = Partner.objects.select_for_update(of=("self",)).select_related("tier").get(pk=partner.pk)
         current = partner.tier
         pending = TierChange.objects.filter(partner=partner, status=TierChange.Status.SCHEDULED)
@@ -137,13 +136,14 @@ def tier_change(
             return TierChange.objects.filter(partner=partner).order_by("-created_at").first()
         _cancel_pending(tenant, partner, actor, _("Replaced by a newer tier decision."), request)
         downgrade = current is not None and to_tier.rank < current.rank
+        grace_days = PartnerSettings.for_tenant(tenant).tier_downgrade_grace_days
         change = TierChange(
             tenant=tenant, partner=partner, from_tier=current, to_tier=to_tier, reason=reason, source=source,
             changed_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         if downgrade:
             change.status = TierChange.Status.SCHEDULED
-            change.effective_from = now + timedelta(days=tenant.tier_downgrade_grace_days)
+            change.effective_from = now + timedelta(days=grace_days)
             check = tier_requirements_check(tenant=tenant, partner_ids=[partner.pk], tiers=[current])[partner.pk][0]
             change.missing = [r.as_dict() for r in check.missing]
         else:
@@ -151,7 +151,7 @@ def tier_change(
             change.effective_from = now
             change.applied_at = now
         change.save(force_insert=True)
-        if downgrade and tenant.tier_downgrade_grace_days == 0:
+        if downgrade and grace_days == 0:
             _apply(change, now=now)
         elif not downgrade:
             partner.tier = to_tier
@@ -180,7 +180,7 @@ def _cancel_pending(tenant, partner, actor, why: str, request=None) -> int:
 
 def tier_change_cancel(*, tenant, partner: Partner, actor, reason: str = "", request=None) -> int:
     """Withdraw a scheduled downgrade."""
-    with mail_delivery(), transaction.atomic():
+    with transaction.atomic():
         count = _cancel_pending(tenant, partner, actor, reason or _("Withdrawn by a channel manager."), request)
         if not count:
             raise ValidationError(_("There is no scheduled tier change to withdraw."))
@@ -225,7 +225,7 @@ def tier_apply_due(*, tenant, now: datetime | None = None) -> int:
     due = list(TierChange.objects.filter(tenant=tenant, status=TierChange.Status.SCHEDULED, effective_from__lte=now)
                .values_list("pk", flat=True))
     for pk in due:
-        with mail_delivery(), transaction.atomic():
+        with transaction.atomic():
             change = (TierChange.objects.select_for_update(of=("self",))
                       .select_related("partner", "from_tier", "to_tier")
                       .filter(pk=pk, status=TierChange.Status.SCHEDULED).first())

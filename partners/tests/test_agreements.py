@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from partners.models import Agreement, AgreementAcceptance
+from partners.models import Agreement, AgreementAcceptance, PartnerSettings
 from partners.selectors import can_register_deals
 from partners.services.agreements import agreement_accept, agreement_publish, agreement_save_draft, agreement_status
 from prm.events.models import EngagementEvent
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import AgreementFactory, PartnerFactory
+from tests.factories import AgreementFactory, PartnerFactory, set_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,7 @@ def publish_new_version(tenant, admin, partner_type=None, body="New terms", when
 def test_gate_blocks_until_a_partner_admin_accepts_then_again_after_a_new_version_and_its_grace(
     tenant, active_partner, members, make_member, client_for
 ):
-    tenant.agreement_grace_days = 30
-    tenant.save()
+    set_settings(tenant, PartnerSettings, agreement_grace_days=30)
     admin = make_member(tenant, "partner_admin", partner=active_partner, email="admin@partner.test")
     staff = members["tenant_admin"]
     assert gate(tenant, active_partner) == (True, "")  # no agreement published: nothing to accept

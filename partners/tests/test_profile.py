@@ -121,19 +121,24 @@ def test_logo_is_hidden_from_other_partners_but_visible_to_staff(tenant, partner
     assert client_for(tenant).get(url).status_code == 302
 
 
-def test_certifications_are_shown_read_only_from_events_and_the_metric_provider(
+def test_certifications_are_shown_read_only_from_the_providers_another_app_registers(
     tenant, partner, members, client_for, monkeypatch
 ):
+    """partners cannot import content: the count and the list come from providers it registers."""
+    from datetime import date
+
+    from django.utils import timezone
+
     from partners import metrics
-    from prm.events.services import record_event
 
     monkeypatch.setattr(metrics, "_providers", {})
+    monkeypatch.setattr(metrics, "_certification_lists", [])
     metrics.register_metric_provider(metrics.ACTIVE_CERTIFICATIONS, lambda t, ids, d: {pid: 3 for pid in ids})
-    with tenant_scope(tenant):
-        record_event(tenant=tenant, kind="certification_earned", partner=partner, user=members["partner_user"],
-                     data={"name": "Cloud Architect", "expires_on": "2027-06-30"})
+    metrics.register_certification_list(lambda p: [{
+        "name": "Cloud Architect", "user": members["partner_user"], "when": timezone.now(),
+        "expires": date(2027, 6, 30), "status": "Active"}] if p == partner else [])
     body = client_for(tenant, members["partner_admin"]).get(PROFILE).content.decode()
-    assert "3 active certifications" in body and "Cloud Architect" in body and "expires 2027-06-30" in body
+    assert "3 active certifications" in body and "Cloud Architect" in body and "expires June 30, 2027" in body
 
 
 def test_profile_links_partner_admins_to_their_team_page(tenant, members, client_for):
@@ -180,18 +185,3 @@ def test_partner_admin_invites_only_into_their_own_organisation(tenant, partner,
     with tenant_scope(tenant):
         assert not Invitation.objects.filter(email="boss@northwind.com").exists()
         assert Partner.objects.count() == 2
-
-
-def test_certifications_recorded_by_the_content_app_show_the_course_without_partners_importing_it(
-    tenant, partner, members, client_for
-):
-    from prm.events.services import record_event
-    from tests.factories import CertificationFactory, CourseFactory
-
-    user = members["partner_user"]
-    for title in ("Cloud Architect", "Security Specialist"):
-        certification = CertificationFactory(course=CourseFactory(tenant=tenant, title=title), user=user, partner=partner)
-        with tenant_scope(tenant):
-            record_event(tenant=tenant, kind="certification_earned", partner=partner, user=user, obj=certification)
-    body = client_for(tenant, members["partner_admin"]).get(PROFILE).content.decode()
-    assert "Cloud Architect" in body and "Security Specialist" in body and "expires" in body

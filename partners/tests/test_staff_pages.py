@@ -6,11 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from partners.models import Partner, PartnerType, Tier
+from partners.models import Partner, PartnerSettings, PartnerType, Tier
 from partners.selectors import partners_visible_to
 from partners.services.organisations import partner_book_add
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import PartnerApplicationFactory, PartnerFactory
+from tests.factories import PartnerApplicationFactory, PartnerFactory, set_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +103,7 @@ def test_detail_shows_the_partner_for_staff_and_404_for_other_tenants(tenant, ot
 
 
 def test_book_restriction_confines_channel_managers_to_their_partners(tenant, program, members, make_member, client_for):
-    tenant.restrict_managers_to_book = True
-    tenant.save()
+    set_settings(tenant, PartnerSettings, restrict_managers_to_book=True)
     manager = members["channel_manager"]
     other_manager = make_member(tenant, "channel_manager")
     PartnerFactory(tenant=tenant, name="Owned One", owner=manager)
@@ -125,8 +124,7 @@ def test_book_restriction_confines_channel_managers_to_their_partners(tenant, pr
         assert manager.has_perm("partners.view_partner", shared) and not manager.has_perm("partners.view_partner", hidden)
     # Tenant admins and executives see everything; without the restriction managers do too.
     assert "Hidden One" in client_for(tenant, members["tenant_admin"]).get(LIST).content.decode()
-    tenant.restrict_managers_to_book = False
-    tenant.save()
+    set_settings(tenant, PartnerSettings, restrict_managers_to_book=False)
     assert "Hidden One" in client.get(LIST).content.decode()
 
 
@@ -148,15 +146,13 @@ def test_tenant_admin_shares_a_partner_with_a_manager_from_the_detail_page(tenan
         assert not partner.user_permissions.exists()
 
 
-def test_partners_visible_to_is_every_partner_for_unrestricted_tenants(tenant, partner, members, rf):
-    request = rf.get("/")
-    request.tenant = tenant
-    request.user = members["channel_manager"]
-    with tenant_scope(tenant):
-        from prm.tenancy.models import Membership
+def test_partners_visible_to_is_every_partner_for_unrestricted_tenants(tenant, partner, members):
+    from prm.tenancy.models import Membership
+    from prm.tenancy.viewer import Viewer
 
-        request.membership = Membership.objects.get(user=request.user)
-        assert list(partners_visible_to(request)) == [partner]
+    with tenant_scope(tenant):
+        viewer = Viewer.of(Membership.objects.select_related("tenant", "user").get(user=members["channel_manager"]))
+        assert list(partners_visible_to(viewer)) == [partner]
 
 
 def test_staff_home_widgets_and_navigation(tenant, program, members, client_for):

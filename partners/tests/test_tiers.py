@@ -10,11 +10,11 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from partners import metrics
-from partners.models import Partner, Tier, TierChange
+from partners.models import Partner, PartnerSettings, Tier, TierChange
 from partners.services.tiers import tier_apply_due, tier_change, tier_recommendation, tier_requirements_check
 from prm.notifications.models import Notification
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, set_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -99,8 +99,7 @@ def test_a_tier_change_needs_a_reason(tenant, tiers, gold, members, client_for):
 def test_downgrade_waits_for_the_grace_period_and_warns_the_partner_with_what_is_missing(
     tenant, tiers, gold, provided, make_member
 ):
-    tenant.tier_downgrade_grace_days = 60
-    tenant.save()
+    set_settings(tenant, PartnerSettings, tier_downgrade_grace_days=60)
     admin = make_member(tenant, "partner_admin", partner=gold)
     provided[metrics.WON_REVENUE_12M][gold.pk] = Decimal("120000")
     provided[metrics.ACTIVE_CERTIFICATIONS][gold.pk] = 2

@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from partners.forms import ApproveForm, DeclineForm, InfoRequestForm
-from partners.models import PartnerApplication
-from partners.selectors import application_queue
+from partners.selectors import application_queue, applications_visible_to
 from partners.services.recruitment import application_approve, application_decline, application_request_info
-from partners.views import apply_errors
+from prm.forms import add_service_errors
 from prm.tenancy.access import manager_required, staff_required
 
 STATUS_TABS = [("open", _("To review")), ("info_requested", _("Waiting for applicant")),
@@ -28,8 +27,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in {s for s, _label in STATUS_TABS}:
         status = "open"
-    page = Paginator(application_queue(status=status), 50).get_page(request.GET.get("page"))
-    counts = dict(PartnerApplication.objects.order_by().values_list("status").annotate(n=Count("id")))
+    page = Paginator(application_queue(request.viewer, status=status), 50).get_page(request.GET.get("page"))
+    counts = dict(applications_visible_to(request.viewer).order_by().values_list("status").annotate(n=Count("id")))
     context = {"page": page, "status": status, "tabs": STATUS_TABS, "counts": counts,
                "open_count": counts.get("new", 0) + counts.get("info_requested", 0),
                "querystring": f"status={status}"}
@@ -50,8 +49,8 @@ def _forms(request, application, data=None, action=None):
 @staff_required
 @require_GET
 def detail(request: HttpRequest, application_id) -> HttpResponse:
-    application = get_object_or_404(PartnerApplication.objects.select_related("partner_type", "reviewed_by", "partner"),
-                                    pk=application_id)
+    application = get_object_or_404(applications_visible_to(request.viewer).select_related(
+        "partner_type", "reviewed_by", "partner"), pk=application_id)
     return render(request, "partners/staff/application_detail.html", {
         "application": application, "can_manage": request.membership.can_manage, **_forms(request, application),
     })
@@ -61,7 +60,7 @@ def detail(request: HttpRequest, application_id) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, application_id) -> HttpResponse:
     """Approve, decline or ask for information. With htmx only the decision panel is swapped."""
-    application = get_object_or_404(PartnerApplication, pk=application_id)
+    application = get_object_or_404(applications_visible_to(request.viewer), pk=application_id)
     action = request.POST.get("action")
     forms = _forms(request, application, request.POST, action)
     form = {"approve": forms["approve_form"], "decline": forms["decline_form"], "info": forms["info_form"]}.get(action)
@@ -87,7 +86,7 @@ def decide(request: HttpRequest, application_id) -> HttpResponse:
                                          question=form.cleaned_data["question"], request=request)
                 messages.success(request, _("Your question was emailed to the applicant."))
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
             status = 400
             application.refresh_from_db()
             if not application.is_open:  # the forms are gone: say why in a message

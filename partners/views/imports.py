@@ -20,8 +20,9 @@ from partners.services.imports import (
     partner_import_create,
     partner_import_start,
 )
-from partners.views import apply_errors, bound
+from partners.views import bound
 from prm.csv_safe import csv_response
+from prm.forms import add_service_errors
 from prm.tenancy.access import manager_required
 
 
@@ -35,7 +36,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 tenant=request.tenant, upload=form.cleaned_data["file"], actor=request.user,
                 send_invitations=form.cleaned_data["send_invitations"], request=request)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("partners:import_detail", import_id=partner_import.pk)
     imports = PartnerImport.objects.select_related("created_by").order_by("-created_at")[:20]

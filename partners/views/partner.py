@@ -12,13 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from partners import metrics
 from partners.forms import AgreementAcceptForm, ProfileForm
 from partners.models import Partner, TierChange
-from partners.selectors import can_register_deals
+from partners.selectors import can_register_deals, partners_visible_to
 from partners.services.agreements import agreement_accept, agreement_status
 from partners.services.onboarding import onboarding_checklist
 from partners.services.organisations import partner_profile_update
 from partners.services.tiers import tier_requirements_check
-from partners.views import apply_errors, bound
-from prm.events.models import EngagementEvent
+from partners.views import bound
+from prm.forms import add_service_errors
 from prm.tenancy.access import member_required, partner_required
 from prm.tenancy.roles import Role
 from prm.tenancy.views import render_error
@@ -29,48 +29,14 @@ def _is_partner_admin(request) -> bool:
     return request.membership.role == Role.PARTNER_ADMIN
 
 
-def _soft_objects(events) -> dict:
-    """The objects events point at, looked up by their type label (never importing the owning app):
-    one query per object type, relations loaded with them."""
-    from django.apps import apps
-
-    by_type: dict[str, set] = {}
-    for event in events:
-        if event.object_type and event.object_id:
-            by_type.setdefault(event.object_type, set()).add(event.object_id)
-    found = {}
-    for label, ids in by_type.items():
-        try:
-            model = apps.get_model(label)
-        except (LookupError, ValueError):
-            continue
-        for obj in model._default_manager.filter(pk__in=ids).select_related():
-            found[(label, str(obj.pk))] = obj
-    return found
-
-
 def certifications(partner: Partner) -> dict:
     """Certifications shown read-only, without importing the content app: the active count from its
-    metric provider (when registered) and the latest `certification_earned` events."""
+    metric provider and the list from its certification-list provider (partners.metrics)."""
     from django.utils import timezone
 
     values = metrics.partner_metrics(partner.tenant, [partner.pk], timezone.localdate())
     active = values.get(metrics.ACTIVE_CERTIFICATIONS)
-    events = list(
-        EngagementEvent.objects.filter(partner=partner, kind="certification_earned").select_related("user")
-        .order_by("-occurred_at")[:20]
-    )
-    objects = _soft_objects(events)
-    earned = []
-    for e in events:
-        obj = objects.get((e.object_type, e.object_id))
-        status = getattr(obj, "get_status_display", None)
-        earned.append({
-            "name": str(obj) if obj is not None else (e.data.get("name") or e.data.get("title") or _("Certification")),
-            "user": e.user, "when": e.occurred_at,
-            "expires": getattr(obj, "expires_at", None) or e.data.get("expires_on"),
-            "status": status() if callable(status) else "",
-        })
+    earned = metrics.certification_list(partner) or []
     return {"active": active.get(partner.pk, 0) if active is not None else None, "earned": earned}
 
 
@@ -90,7 +56,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                                        remove_logo=form.cleaned_data.get("remove_logo", False),
                                        actor=request.user, request=request)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Your organisation profile was saved."))
                 return redirect("partners:profile")
@@ -119,7 +85,7 @@ def agreement(request: HttpRequest) -> HttpResponse:
                 agreement_accept(tenant=request.tenant, partner=partner, agreement=current, user=request.user,
                                  shown_hash=form.cleaned_data["content_hash"], request=request)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Thank you. The agreement is accepted for %(org)s.") % {"org": partner.name})
                 return redirect("partners:agreement")
@@ -169,10 +135,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 @require_GET
 def logo(request: HttpRequest, partner_id) -> HttpResponse:
     """A partner's logo: for the tenant's staff and the partner's own members (404 for others)."""
-    qs = Partner.objects.filter(tenant=request.tenant)
-    if request.membership.is_partner:
-        qs = qs.filter(pk=request.membership.partner_id)
-    partner = get_object_or_404(qs, pk=partner_id)
+    partner = get_object_or_404(partners_visible_to(request.viewer), pk=partner_id)
     if not partner.logo:
         raise Http404
     content_type = sniff_image_type(partner.logo)  # sniffed before opening: it closes the file after

@@ -16,7 +16,8 @@ from partners.services.recruitment import (
     application_respond,
     application_submit,
 )
-from partners.views import apply_errors, bound
+from partners.views import bound
+from prm.forms import add_service_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,7 +42,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             except DuplicateApplication as exc:
                 return render(request, "partners/apply_done.html", {"duplicate": True, "message": exc.messages[0]})
             except ValidationError as exc:
-                apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return render(request, "partners/apply_done.html",
                               {"duplicate": False, "email": form.cleaned_data["contact_email"]})
@@ -70,7 +71,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         try:
             application_respond(tenant=tenant, token=token, answer=form.cleaned_data["answer"], request=request)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return render(request, "partners/apply_respond.html", {"done": True, "application": application})
     return render(request, "partners/apply_respond.html", {"form": form, "application": application},

@@ -19,6 +19,7 @@ from partners.forms import ManagerForm, PartnerFilterForm, StatusForm, StepTickF
 from partners.models import AgreementAcceptance, OnboardingStep, Partner, PartnerUserObjectPermission, TierChange
 from partners.selectors import (
     can_register_deals,
+    managers_confined_to_book,
     onboarding_funnel,
     partners_visible_to,
     stuck_onboardings,
@@ -50,7 +51,7 @@ EXPORT_HEADER = ["name", "website", "country", "partner_type", "tier", "status",
 
 def _partner_for_staff(request, partner_id) -> Partner:
     """Not found and not in the manager's book are the same 404."""
-    return get_object_or_404(partners_visible_to(request).select_related("partner_type", "tier", "owner"), pk=partner_id)
+    return get_object_or_404(partners_visible_to(request.viewer).select_related("partner_type", "tier", "owner"), pk=partner_id)
 
 
 def _managers(tenant, roles=MANAGER_ROLES):
@@ -66,7 +67,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
-    counts = dict(partners_visible_to(request).order_by().values_list("status").annotate(n=Count("id")))
+    counts = dict(partners_visible_to(request.viewer).order_by().values_list("status").annotate(n=Count("id")))
     context = {"form": form, "page": page, "querystring": querystring.urlencode(),
                "status_counts": [(label, counts.get(value, 0)) for value, label in Partner.Status.choices]}
     template = "partners/staff/list.html#partner-table" if request.htmx else "partners/staff/list.html"
@@ -74,7 +75,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 def partner_list_qs(request, form):
-    return filter_partners(partners_visible_to(request), **form.filters(request.user))
+    return filter_partners(partners_visible_to(request.viewer), **form.filters(request.user))
 
 
 @staff_required
@@ -115,7 +116,7 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
     is_admin = request.membership.role == Role.TENANT_ADMIN
     context = {
         "partner": partner,
-        "members": tenant_members(request.tenant, partner=partner),
+        "members": tenant_members(request.viewer).filter(partner=partner),
         "tier_checks": checks,
         "history": TierChange.objects.filter(partner=partner).select_related("from_tier", "to_tier", "changed_by")
         .order_by("-created_at")[:30],
@@ -134,6 +135,7 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
         "book": (PartnerUserObjectPermission.objects.filter(content_object=partner).select_related("user")
                  if is_admin else None),
         "book_form": ManagerForm(managers=_managers(request.tenant, roles={Role.CHANNEL_MANAGER})) if is_admin else None,
+        "books_confine": managers_confined_to_book(request.tenant) if is_admin else None,
         "applications": partner.applications.order_by("-created_at")[:3],
     }
     return render(request, "partners/staff/detail.html", context)
@@ -253,7 +255,7 @@ def partner_invite_contact(request: HttpRequest, partner_id) -> HttpResponse:
 @require_GET
 def onboarding_overview(request: HttpRequest) -> HttpResponse:
     """The onboarding funnel per path, and partners stuck on a step for longer than the path allows."""
-    visible = partners_visible_to(request)
+    visible = partners_visible_to(request.viewer)
     stuck = list(stuck_onboardings(request.tenant, partners=visible)[:200])
     return render(request, "partners/staff/onboarding.html", {
         "funnel": onboarding_funnel(request.tenant),

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -55,11 +57,12 @@ class MembershipAdminForm(forms.ModelForm):
             # the list offers only what the actor may give.
             allowed = dict(role_choices(self.actor, partner_side=self.instance.is_partner))
             allowed.setdefault(self.instance.role, self.instance.get_role_display())
-            self.fields["role"].choices = Role.choices
+            cast(forms.ChoiceField, self.fields["role"]).choices = Role.choices
             self.fields["role"].widget.choices = [(v, label) for v, label in Role.choices if v in allowed]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.instance.pk and not self.errors:
             original = Membership.objects.get(pk=self.instance.pk)
             try:

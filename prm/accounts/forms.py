@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
+from allauth.account.forms import LoginForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from prm.tenancy.roles import PARTNER_ROLES, STAFF_ROLES, Role
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django_stubs_ext import StrOrPromise
 
 
 class AcceptInvitationForm(forms.Form):
@@ -16,8 +23,9 @@ class AcceptInvitationForm(forms.Form):
         self.email = email
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
@@ -36,25 +44,27 @@ class InvitationForm(forms.Form):
 
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"))
-    partner = forms.ModelChoiceField(label=_("Partner organisation"), queryset=None, required=False)
+    partner: forms.ModelChoiceField[Model] = forms.ModelChoiceField(
+        label=_("Partner organisation"), queryset=None, required=False)
 
-    def __init__(self, *args, roles: list[tuple[str, str]], partner_queryset=None, partner_admin: bool = False,
-                 **kwargs):
+    def __init__(self, *args, roles: list[tuple[str, StrOrPromise]], partner_queryset=None,
+                 partner_admin: bool = False, **kwargs):
         """`roles`: the choices the inviting member may give (prm.accounts.policy.role_choices)."""
         super().__init__(*args, **kwargs)
         if partner_admin:
             roles = [(value, label) for value, label in roles if value in PARTNER_ROLES]
             del self.fields["partner"]
         else:
-            self.fields["partner"].queryset = partner_queryset
+            cast(forms.ModelChoiceField, self.fields["partner"]).queryset = partner_queryset
             self.fields["partner"].help_text = _("Required for partner roles.")
         # Any known role passes the field, so that a forged one reaches the service's policy check
         # (its reason on the form, and audited); the list offers only what the inviter may give.
-        self.fields["role"].choices = Role.choices
+        cast(forms.ChoiceField, self.fields["role"]).choices = Role.choices
         self.fields["role"].widget.choices = roles
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if "partner" in self.fields:
             role = data.get("role")
             if role in PARTNER_ROLES and not data.get("partner"):
@@ -62,3 +72,15 @@ class InvitationForm(forms.Form):
             if role in STAFF_ROLES:
                 data["partner"] = None
         return data
+
+
+class PortalLoginForm(LoginForm):
+    """allauth's sign-in form with the portal's wording (ACCOUNT_FORMS["login"])."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Email")
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Remember me on this device")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -16,7 +17,7 @@ from prm.tenancy.roles import Role
 from prm.tenancy.scoping import scoped_manager
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
@@ -37,7 +38,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+# The reverse managers of models whose manager django-scopes builds at run time (Membership, a partner
+# book entry) cannot be named statically: django-stubs falls back to a plain related manager.
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """One login per person, across every tenant they belong to."""
 
     email = models.EmailField(_("email address"), unique=True)
@@ -52,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -80,6 +83,10 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(token_hash=_hash_token(token))
 
 
+if TYPE_CHECKING:  # the manager scoped_manager() builds at run time, as the type checker sees it
+    InvitationManager = models.Manager.from_queryset(InvitationQuerySet)
+
+
 class Invitation(TenantOwnedModel):
     """A single-use, expiring link that lets one email address join one tenant with one role.
 
@@ -104,7 +111,7 @@ class Invitation(TenantOwnedModel):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = scoped_manager(InvitationQuerySet)
+    objects: ClassVar[InvitationManager[Invitation]] = scoped_manager(InvitationQuerySet)
 
     class Meta:
         verbose_name = _("invitation")

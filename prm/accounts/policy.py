@@ -14,11 +14,16 @@ structural rules (partner/staff, last admin) still do.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from prm.tenancy.models import Membership
 from prm.tenancy.roles import PARTNER_ROLES, STAFF_ROLES, Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _GRANTABLE: dict[str, frozenset[str]] = {
     Role.TENANT_ADMIN: frozenset(Role.values),
@@ -44,7 +49,7 @@ def grantable_roles(actor: Membership | None) -> frozenset[str]:
     return _GRANTABLE.get(actor.role, frozenset())
 
 
-def role_choices(actor: Membership | None, *, partner_side: bool | None = None) -> list[tuple[str, str]]:
+def role_choices(actor: Membership | None, *, partner_side: bool | None = None) -> list[tuple[str, StrOrPromise]]:
     """Form choices in the roles' own order; `partner_side` keeps one side (partner or staff)."""
     allowed = grantable_roles(actor)
     side = PARTNER_ROLES if partner_side else STAFF_ROLES if partner_side is False else frozenset(Role.values)

@@ -5,6 +5,7 @@ from django.db.models import Count
 from prm.notifications.models import Notification
 from prm.tenancy.models import Membership
 from prm.tenancy.scoping import scopes_disabled
+from prm.tenancy.viewer import Viewer
 
 
 def portals_for_user(user) -> list[dict]:
@@ -31,8 +32,8 @@ def portals_for_user(user) -> list[dict]:
     ]
 
 
-def tenant_members(tenant, *, partner=None):
-    qs = Membership.objects.filter(tenant=tenant).select_related("user", "partner").order_by("-is_active", "user__email")
-    if partner is not None:
-        qs = qs.filter(partner=partner)
-    return qs
+def tenant_members(viewer: Viewer):
+    """Members the viewer may see: a partner admin their organisation's, staff everyone (staff
+    confined to a book: the staff and their book's partner members)."""
+    qs = viewer.scope(Membership.objects.all(), unowned=True)
+    return qs.select_related("user", "partner").order_by("-is_active", "user__email")

@@ -31,6 +31,7 @@ from prm.accounts.services import (
     membership_set_role,
     membership_update,
 )
+from prm.forms import add_service_errors
 from prm.tenancy.access import manager_required, partner_admin_required
 from prm.tenancy.models import Membership, Tenant
 from prm.tenancy.resolution import tenant_url
@@ -38,14 +39,6 @@ from prm.tenancy.scoping import scopes_disabled
 from prm.tenancy.views import render_error
 
 _BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def _form_errors_to_messages(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Invitation acceptance (public, on the tenant host) ---------------------------------
@@ -98,17 +91,14 @@ def accept_invitation(request, token: str):
 # --- People (staff) -------------------------------------------------------------------
 
 
-def _partner_queryset(tenant):
+def _partner_queryset(viewer):
+    """The organisations the inviter may invite into (the swappable partner model: the core names
+    no feature app)."""
     from django.apps import apps
-
-    Partner = apps.get_model(*_partner_label().split("."))
-    return Partner.objects.filter(tenant=tenant).order_by("name")
-
-
-def _partner_label() -> str:
     from django.conf import settings
 
-    return settings.PRM_PARTNER_MODEL
+    Partner = apps.get_model(settings.PRM_PARTNER_MODEL)
+    return viewer.scope(Partner.objects.all(), field=None).order_by("name")
 
 
 @manager_required
@@ -117,7 +107,7 @@ def people(request):
     """Members and invitations of the tenant; invite form swapped in place with htmx."""
     tenant = request.tenant
     roles = role_choices(request.membership)
-    form = InvitationForm(request.POST or None, partner_queryset=_partner_queryset(tenant), roles=roles)
+    form = InvitationForm(request.POST or None, partner_queryset=_partner_queryset(request.viewer), roles=roles)
     invite_url = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,15 +116,16 @@ def people(request):
                 partner=form.cleaned_data.get("partner"), invited_by=request.user, request=request,
             )
         except ValidationError as exc:
-            _form_errors_to_messages(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-            form = InvitationForm(partner_queryset=_partner_queryset(tenant), roles=roles)
+            form = InvitationForm(partner_queryset=_partner_queryset(request.viewer), roles=roles)
     context = {
         "form": form,
         "invite_url": invite_url,
-        "members": _with_role_choices(request.membership, tenant_members(tenant)),
-        "invitations": Invitation.objects.pending().select_related("partner", "invited_by"),
+        "members": _with_role_choices(request.membership, tenant_members(request.viewer)),
+        "invitations": request.viewer.scope(Invitation.objects.pending(), unowned=True).select_related(
+            "partner", "invited_by"),
         "role_forms": True,
     }
     status = 400 if form.errors else 200
@@ -146,7 +137,7 @@ def people(request):
 @manager_required
 @require_POST
 def revoke_invitation(request, invitation_id):
-    invitation = get_object_or_404(Invitation, pk=invitation_id)
+    invitation = request.viewer.get(Invitation.objects.all(), invitation_id, unowned=True)
     try:
         invitation_revoke(tenant=request.tenant, invitation=invitation, actor=request.user, request=request)
         messages.success(request, _("Invitation withdrawn."))
@@ -189,7 +180,7 @@ def _change_member(request, membership, *, redirect_to: str):
 @manager_required
 @require_POST
 def change_member(request, membership_id):
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id)
+    membership = get_object_or_404(tenant_members(request.viewer), pk=membership_id)
     return _change_member(request, membership, redirect_to="accounts:people")
 
 
@@ -209,14 +200,14 @@ def team(request):
                 partner=partner, invited_by=request.user, request=request,
             )
         except ValidationError as exc:
-            _form_errors_to_messages(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("accounts:team")
     return render(request, "accounts/team.html", status=400 if form.errors else 200, context={
         "form": form,
         "partner": partner,
-        "members": _with_role_choices(request.membership, tenant_members(request.tenant, partner=partner)),
+        "members": _with_role_choices(request.membership, tenant_members(request.viewer)),
         "invitations": Invitation.objects.pending().filter(partner=partner),
     })
 
@@ -225,15 +216,14 @@ def team(request):
 @require_POST
 def team_change_member(request, membership_id):
     # Only colleagues of the same organisation: anyone else is "not found".
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id,
-                                   partner=request.membership.partner)
+    membership = get_object_or_404(tenant_members(request.viewer), pk=membership_id)
     return _change_member(request, membership, redirect_to="accounts:team")
 
 
 @partner_admin_required
 @require_POST
 def team_revoke_invitation(request, invitation_id):
-    invitation = get_object_or_404(Invitation, pk=invitation_id, partner=request.membership.partner)
+    invitation = request.viewer.get(Invitation.objects.all(), invitation_id)
     try:
         invitation_revoke(tenant=request.tenant, invitation=invitation, actor=request.user, request=request)
         messages.success(request, _("Invitation withdrawn."))

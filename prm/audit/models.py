@@ -10,7 +10,9 @@ from prm.tenancy.models import TenantOwnedModel
 
 
 class AuditEntry(TenantOwnedModel):
-    id = models.BigAutoField(primary_key=True)
+    # An integer key in place of the abstract base's UUID: Django lets a model override a field of an
+    # abstract base, mypy sees an incompatible override (django-stubs#433).
+    id = models.BigAutoField(primary_key=True)  # type: ignore[assignment]
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

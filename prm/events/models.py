@@ -12,7 +12,9 @@ from prm.tenancy.models import TenantOwnedModel
 
 class EngagementEvent(TenantOwnedModel):
     # High volume and never addressed in URLs: a compact sequential key.
-    id = models.BigAutoField(primary_key=True)
+    # An integer key in place of the abstract base's UUID: Django lets a model override a field of an
+    # abstract base, mypy sees an incompatible override (django-stubs#433).
+    id = models.BigAutoField(primary_key=True)  # type: ignore[assignment]
     partner = models.ForeignKey(
         settings.PRM_PARTNER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
         db_index=False,

@@ -56,6 +56,17 @@ def subscribe(kind: str) -> Callable[[Handler], Handler]:
     return decorator
 
 
+def unsubscribe(kind: str, handler: Handler) -> None:
+    """Stop calling `handler` for `kind` (tests that subscribe a spy remove it again)."""
+    if handler in _subscribers.get(kind, ()):
+        _subscribers[kind].remove(handler)
+
+
+def subscribers(kind: str) -> tuple[Handler, ...]:
+    """The handlers currently subscribed to `kind`, in registration order."""
+    return tuple(_subscribers.get(kind, ()))
+
+
 def record_event(
     *, tenant, kind: str, partner=None, user=None, obj=None, data: dict | None = None,
     occurred_at: datetime | None = None,

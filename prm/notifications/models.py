@@ -7,6 +7,8 @@ SMTP down), so a notification is never lost.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,10 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
+if TYPE_CHECKING:  # the manager scoped_manager() builds at run time, as the type checker sees it
+    NotificationManager = models.Manager.from_queryset(NotificationQuerySet)
+
+
 class Notification(TenantOwnedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("title"), max_length=200)
@@ -28,7 +34,7 @@ class Notification(TenantOwnedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
-    objects = scoped_manager(NotificationQuerySet)
+    objects: ClassVar[NotificationManager[Notification]] = scoped_manager(NotificationQuerySet)
 
     class Meta:
         ordering = ["-created_at"]
@@ -46,7 +52,9 @@ class EmailOutbox(TenantOwnedModel):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    id = models.BigAutoField(primary_key=True)
+    # An integer key in place of the abstract base's UUID: Django lets a model override a field of an
+    # abstract base, mypy sees an incompatible override (django-stubs#433).
+    id = models.BigAutoField(primary_key=True)  # type: ignore[assignment]
     to = models.EmailField()
     subject = models.CharField(max_length=250)
     body = models.TextField()

@@ -19,6 +19,8 @@ def send_tenant_email(*, tenant, to: str, subject: str, template: str | None = N
                       body: str | None = None) -> EmailOutbox:
     """Queue an email in the outbox; it is delivered after the transaction commits."""
     if body is None:
+        if template is None:
+            raise TypeError("send_tenant_email() needs a template or a body")
         body = render_to_string(template, {"tenant": tenant, **(context or {})})
     row = EmailOutbox.objects.create(tenant=tenant, to=to, subject=subject[:250], body=body)
     from prm.notifications.tasks import outbox_deliver

@@ -12,7 +12,7 @@ from prm.tenancy.tasks import TenantTask
 @shared_task(base=TenantTask, bind=True, name="prm.notifications.tasks.outbox_deliver")
 def outbox_deliver(self, row_id: int, *, tenant) -> bool:
     row = EmailOutbox.objects.filter(pk=row_id).first()
-    return bool(row) and outbox_deliver_row(row)
+    return row is not None and outbox_deliver_row(row)
 
 
 @shared_task(name="prm.notifications.tasks.outbox_sweep")

@@ -12,7 +12,9 @@ ModelAdmin that is not a TenantModelAdmin automatically becomes platform-only.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -23,6 +25,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from prm.tenancy.roles import MANAGER_ROLES, Role
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    # What the mixins below are mixed into, as the type checker sees them: a ModelAdmin (the
+    # inlines share every method they extend; render_change_form is only called on a ModelAdmin).
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
 
 
 def _role(request: HttpRequest) -> str | None:
@@ -82,7 +93,7 @@ class PortalAdminSite(admin.AdminSite):
         return super().register(model_or_iterable, admin_class, **options)
 
 
-class PlatformAdminMixin:
+class PlatformAdminMixin(_AdminBase):
     """Platform models (tenants, users): base domain only, superusers only."""
 
     def _allowed(self, request) -> bool:
@@ -104,13 +115,17 @@ class PlatformAdminMixin:
         return self._allowed(request)
 
 
-class TenantAdminMixin:
+class TenantAdminMixin(_AdminBase):
     """Confines a ModelAdmin or inline to the request's tenant and decides access by role."""
 
     view_roles: frozenset[str] = MANAGER_ROLES
     change_roles: frozenset[str] = MANAGER_ROLES
+    # Data of the whole program (the ledger): staff confined to a book of partners do not see it.
+    program_wide: bool = False
 
     def _role_in(self, request, roles) -> bool:
+        if self.program_wide and getattr(getattr(request, "viewer", None), "confined", False):
+            return False
         return getattr(request, "tenant", None) is not None and _role(request) in roles
 
     def has_module_permission(self, request):
@@ -135,6 +150,13 @@ class TenantAdminMixin:
     def get_queryset(self, request):
         # The scoped manager already confines the query; the explicit filter is belt and braces.
         queryset = super().get_queryset(request).filter(tenant=request.tenant)
+        viewer = getattr(request, "viewer", None)
+        if viewer is not None and viewer.confined:
+            # Staff confined to a book of partners see only their book's rows here too.
+            field = _book_field(self.model)
+            if field is not _NOT_PARTNER_OWNED:
+                queryset = viewer.scope(queryset, field, unowned=field is not None and
+                                        self.model._meta.get_field(field.split("__")[0]).null)
         if isinstance(self, admin.options.InlineModelAdmin):
             # Each inline row shows its read-only foreign keys: fetch them with the rows.
             shown = [name for name in self.get_readonly_fields(request)
@@ -146,13 +168,32 @@ class TenantAdminMixin:
         return tuple(super().get_exclude(request, obj) or ()) + ("tenant",)
 
     def get_deleted_objects(self, objs, request):
-        # Django's confirmation names every row a delete would take with it, one str() each (a
-        # partner's memberships name their users: a query per membership). Few rows, once per
-        # deletion: the test suite's N+1 guard is told this repetition is deliberate.
-        from prm.nplusone import deliberate_repetition
+        """The delete confirmation names the row being deleted and counts, per kind, what goes with
+        it; Django's own page names every dependent row (a partner takes thousands of events with
+        it: one query per row for the names, and a page nobody reads). Protected rows, which block
+        the deletion, are counted per kind the same way."""
+        from django.contrib.admin.utils import NestedObjects
+        from django.db import router
+        from django.utils.text import capfirst
 
-        with deliberate_repetition():
-            return super().get_deleted_objects(objs, request)
+        collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
+        collector.collect(objs)
+        perms_needed, model_count = set(), {}
+        # Keyed by model class (django-stubs types the keys as str).
+        model_objs = cast("dict[type[Model], set[Model]]", collector.model_objs)
+        for model, instances in model_objs.items():
+            model_count[model._meta.verbose_name_plural] = len(instances)
+            model_admin = self.admin_site._registry.get(model)
+            if model_admin is not None and not model_admin.has_delete_permission(request):
+                perms_needed.add(model._meta.verbose_name)
+        chosen = list(objs[:2])
+        to_delete = [f"{capfirst(self.model._meta.verbose_name)}: {chosen[0]}"] if len(chosen) == 1 else []
+        blocking: dict[str, int] = {}
+        for row in collector.protected:
+            name = str(capfirst(row._meta.verbose_name_plural))
+            blocking[name] = blocking.get(name, 0) + 1
+        protected = [f"{name}: {n}" for name, n in sorted(blocking.items())]
+        return to_delete, model_count, perms_needed, protected
 
     # A read-only foreign key to a platform model (a user) is shown as text. The stock admin links it
     # to that object's page, which only platform superusers may open (a dead 403 link here). Done
@@ -170,16 +211,38 @@ class TenantAdminMixin:
                                   for title, options in form.fieldsets]
         return super().render_change_form(request, context, *args, **kwargs)
 
-    # Users are global: a choice list of users must only offer members of this tenant.
+    # Users are global: a choice list of users must only offer members of this tenant. A choice
+    # list of partners offers a confined manager only their book.
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is get_user_model():
             kwargs["queryset"] = _tenant_users(request)
+        viewer = getattr(request, "viewer", None)
+        if viewer is not None and viewer.confined and _is_partner_model(db_field.related_model):
+            kwargs["queryset"] = viewer.scope(db_field.related_model._default_manager.all(), field=None)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.related_model is get_user_model():
             kwargs["queryset"] = _tenant_users(request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+_NOT_PARTNER_OWNED = object()
+
+
+def _is_partner_model(model) -> bool:
+    return model is not None and model._meta.label == settings.PRM_PARTNER_MODEL
+
+
+def _book_field(model):
+    """How a model's rows belong to a partner, for the book rule: None for the partner model itself,
+    the name of its foreign key to the partner model, or _NOT_PARTNER_OWNED (program data)."""
+    if _is_partner_model(model):
+        return None
+    for field in model._meta.concrete_fields:
+        if field.many_to_one and _is_partner_model(field.related_model):
+            return field.name
+    return _NOT_PARTNER_OWNED
 
 
 def _platform_links_as_text(model, admin_site, names) -> dict:
@@ -191,10 +254,10 @@ def _platform_links_as_text(model, admin_site, names) -> dict:
         if field is None or isinstance(admin_site._registry.get(field.related_model), TenantAdminMixin):
             continue
 
+        @admin.display(description=field.verbose_name)
         def as_text(obj, name=name):
             return getattr(obj, name, None) or "-"
 
-        as_text.short_description = field.verbose_name
         as_text.__name__ = name
         text[name] = as_text
     return text

@@ -8,4 +8,4 @@ class TenancyConfig(AppConfig):
     verbose_name = _("Tenancy")
 
     def ready(self) -> None:
-        from prm.tenancy import home, sessions  # noqa: F401  (core navigation; session binding on sign-in)
+        from prm.tenancy import app_settings, home, sessions  # noqa: F401  (apps' settings rows; core navigation; session binding on sign-in)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -17,6 +18,9 @@ from django.contrib.auth import get_user_model
 from prm.tenancy.models import Membership, Tenant
 from prm.tenancy.roles import Role
 from prm.tenancy.scoping import tenant_scope
+
+if TYPE_CHECKING:
+    from prm.accounts.models import User
 
 DEMO_PASSWORD = "prm-demo-2026"
 DEMO_TENANTS = [
@@ -32,7 +36,7 @@ STAFF = [("admin", Role.TENANT_ADMIN, "Ada Admin"), ("manager", Role.CHANNEL_MAN
 @dataclass
 class DemoContext:
     tenant: Tenant
-    users: dict[str, object] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
     def email(self, local: str) -> str:

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from prm.tenancy.models import Membership
+from prm.tenancy.request import PortalRequest
 from prm.tenancy.resolution import is_base_domain, resolve_tenant, split_host
 from prm.tenancy.scoping import tenant_scope
 from prm.tenancy.sessions import is_bound_to
+from prm.tenancy.viewer import Viewer
 from prm.tenancy.views import render_error
 
 
@@ -29,10 +31,11 @@ class TenantMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponse:
         hostname = split_host(request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", ""))
         request.tenant = None
         request.membership = None
+        request.viewer = None
         if is_base_domain(hostname):
             return self.get_response(request)
         tenant = resolve_tenant(hostname)
@@ -56,7 +59,7 @@ class SessionHostMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponse:
         if request.user.is_authenticated and not is_bound_to(request.session, request.tenant):
             from django.contrib.auth.models import AnonymousUser
 
@@ -102,9 +105,10 @@ class MembershipMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponse:
         tenant = request.tenant
         user = request.user
+        request.viewer = None  # prm.tenancy.viewer.Viewer: who is looking, for every selector
         if tenant is not None and user.is_authenticated:
             # The partner's tier and type come along: nearly every partner page needs them
             # (content audience, deal registration rules, tier status), one join instead of queries.
@@ -118,6 +122,7 @@ class MembershipMiddleware:
                 membership.tenant = tenant  # the same row: no lazy load when code follows the key
                 if membership.partner is not None:
                     membership.partner.tenant = tenant
+                request.viewer = Viewer(tenant=tenant, membership=membership, user=user)
                 self._touch(membership)
                 if self._mfa_required(tenant, membership, request):
                     messages.warning(request, _("%(tenant)s requires two-factor authentication for staff. Set it up to continue.") % {"tenant": tenant.name})

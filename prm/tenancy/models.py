@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,8 @@ from prm.uploads import image_validator
 
 RESERVED_SLUGS = frozenset({"www", "admin", "api", "static", "media", "mail", "app", "portal", "status"})
 
-hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
+hex_colour = RegexValidator(HEX_COLOUR, _("Enter a colour as #RRGGBB."))
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for body text
 
 
@@ -33,7 +36,7 @@ def contrast_with_white(colour: str) -> float:
 
 def readable_on_white(value: str) -> None:
     """The brand colour is the portal's links and the background of white button text."""
-    if hex_colour.regex.match(value or "") and (ratio := contrast_with_white(value)) < MIN_CONTRAST:
+    if re.match(HEX_COLOUR, value or "") and (ratio := contrast_with_white(value)) < MIN_CONTRAST:
         raise ValidationError(
             _("Links and buttons in %(colour)s would be hard to read (contrast %(ratio)s:1 with white, "
               "at least %(minimum)s:1 is needed). Choose a darker colour."),
@@ -46,16 +49,17 @@ def validate_slug_not_reserved(value: str) -> None:
         raise ValidationError(_("“%(slug)s” is reserved."), params={"slug": value})
 
 
+# Where prm.tenancy.app_settings.TenantSettings.for_tenant() memoises each app's settings row on a
+# Tenant instance ({model label: row}).
+SETTINGS_MEMO = "_app_settings"
+
+
 def tenant_logo_path(instance: Tenant, filename: str) -> str:
     return f"tenants/{instance.slug}/logo/{uuid.uuid4().hex}"
 
 
 class Tenant(models.Model):
     """A vendor running a partner program. Platform-level: not itself tenant-scoped."""
-
-    class TierEvaluation(models.TextChoices):
-        AUTOMATIC = "automatic", _("Apply tier changes automatically")
-        PROPOSE = "propose", _("Propose tier changes to a channel manager")
 
     slug = models.SlugField(
         _("slug"), max_length=40, unique=True, validators=[validate_slug_not_reserved],
@@ -75,31 +79,11 @@ class Tenant(models.Model):
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     support_email = models.EmailField(_("support email"), blank=True)
-    # Program settings
+    # Platform settings. Each feature app keeps its own settings in its own model (a subclass of
+    # prm.tenancy.app_settings.TenantSettings), edited on the same Settings page.
     require_mfa_for_staff = models.BooleanField(
         _("require MFA for staff"), default=False,
         help_text=_("Channel managers, executives and tenant admins must set up two-factor authentication."),
-    )
-    deal_protection_days = models.PositiveIntegerField(
-        _("deal protection days"), default=settings.PRM_DEFAULT_PROTECTION_DAYS,
-        validators=[MinValueValidator(1), MaxValueValidator(730)],
-    )
-    deal_approval_sla_days = models.PositiveIntegerField(
-        _("deal approval SLA (business days)"), default=2, validators=[MinValueValidator(1), MaxValueValidator(30)]
-    )
-    auto_approve_on_sla_breach = models.BooleanField(
-        _("auto-approve unconflicted deals when the SLA is missed"), default=False
-    )
-    deal_contact_required = models.BooleanField(
-        _("require customer contact details on deals"), default=True
-    )
-    tier_downgrade_grace_days = models.PositiveIntegerField(_("tier downgrade grace period (days)"), default=60)
-    agreement_grace_days = models.PositiveIntegerField(_("agreement re-acceptance grace period (days)"), default=30)
-    tier_evaluation = models.CharField(
-        _("tier evaluation"), max_length=12, choices=TierEvaluation.choices, default=TierEvaluation.PROPOSE
-    )
-    restrict_managers_to_book = models.BooleanField(
-        _("channel managers see only partners in their book"), default=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -110,6 +94,10 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop(SETTINGS_MEMO, None)  # the apps' settings rows are read again too
 
     @property
     def currencies(self) -> list[str]:
@@ -158,7 +146,7 @@ class TenantOwnedModel(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
 
-    objects = scoped_manager()
+    objects: ClassVar[models.Manager[Self]] = scoped_manager()
 
     class Meta:
         abstract = True
@@ -178,12 +166,12 @@ class TenantOwnedModel(models.Model):
         validate explicitly where they accept ids from outside.
         """
         for field in self._meta.concrete_fields:
-            if not field.is_relation or field.name == "tenant":
+            if not isinstance(field, models.ForeignObject) or field.name == "tenant":  # foreign keys
                 continue
             if not issubclass(field.related_model, TenantOwnedModel):
                 continue
             related = field.get_cached_value(self, default=None)
-            if related is not None and related.tenant_id != self.tenant_id:
+            if isinstance(related, TenantOwnedModel) and related.tenant_id != self.tenant_id:
                 raise ValueError(
                     f"{self._meta.label}.{field.name} points to another tenant's {related._meta.label}"
                 )

@@ -8,20 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
 from prm.tenancy.roles import ALL_ROLES
+from prm.tenancy.viewer import Viewer
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     roles: frozenset[str]
     order: int = 50
     # URL prefixes that mark this entry as current (defaults to the entry's own URL).
     active_prefixes: tuple[str, ...] = ()
+    # A page about the whole program (prm.tenancy.access.program_wide): hidden from staff confined
+    # to a book of partners.
+    program_wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,8 +56,9 @@ def register_home_widget(widget: HomeWidget) -> None:
         _widgets.append(widget)
 
 
-def nav_for(role: str) -> list[NavItem]:
-    return sorted((i for i in _nav if role in i.roles), key=lambda i: i.order)
+def nav_for(viewer: Viewer) -> list[NavItem]:
+    items = (i for i in _nav if viewer.role in i.roles and not (i.program_wide and viewer.confined))
+    return sorted(items, key=lambda i: i.order)
 
 
 def widgets_for(role: str) -> list[HomeWidget]:

@@ -40,7 +40,7 @@ def _port_suffix(request: HttpRequest | None) -> str:
 
 
 def _scheme(request: HttpRequest | None) -> str:
-    return request.scheme if request is not None else settings.PRM_SCHEME
+    return (request.scheme if request is not None else None) or settings.PRM_SCHEME
 
 
 def tenant_host(tenant: Tenant) -> str:

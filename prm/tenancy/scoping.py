@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django_scopes import ScopedManager, ScopeError, get_scope, scope, scopes_disabled
@@ -26,8 +26,12 @@ __all__ = [
 ]
 
 
-def scoped_manager(queryset_class: type[models.QuerySet] | None = None) -> models.Manager:
-    """A default manager that requires an active tenant scope."""
+def scoped_manager(queryset_class: type[models.QuerySet] | None = None) -> Any:
+    """A default manager that requires an active tenant scope.
+
+    Its class is made at run time (django-scopes), so the type checker cannot name it: a model
+    declares what it is, e.g. `objects: ClassVar[models.Manager[Self]] = scoped_manager()`.
+    """
     manager_class = models.Manager.from_queryset(queryset_class) if queryset_class else models.Manager
     return ScopedManager(_manager_class=manager_class, tenant="tenant")
 

@@ -44,3 +44,18 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
             logger.warning("could not enqueue %s: %s", task.name, exc)
 
     transaction.on_commit(send)
+
+
+def for_each_active_tenant(task, *args, **kwargs) -> int:
+    """Fan a periodic job out: send `task` (a TenantTask) once per active tenant, with tenant_id=,
+    after the current transaction commits, so each tenant is processed (and fails) on its own.
+    Returns the number of tenants. A beat entry point is then one line::
+
+        @shared_task(name="deals.tasks.sla_sweep")
+        def sla_sweep() -> int:
+            return for_each_active_tenant(sla_sweep_tenant)
+    """
+    tenant_ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in tenant_ids:
+        enqueue_on_commit(task, *args, tenant_id=tenant_id, **kwargs)
+    return len(tenant_ids)

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from prm.tenancy.request import PortalRequest
+
 ERROR_TITLES = {
     400: _("Bad request"),
     403: _("Access denied"),
@@ -90,7 +92,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def tenant_logo(request: HttpRequest) -> HttpResponse:
+def tenant_logo(request: PortalRequest) -> FileResponse:
     """The tenant's logo, streamed by a view (no public media URL). Public: it is branding."""
     tenant = request.tenant
     if tenant is None or not tenant.logo:
@@ -109,7 +111,7 @@ def tenant_logo(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def tenant_theme(request: HttpRequest) -> HttpResponse:
+def tenant_theme(request: PortalRequest) -> HttpResponse:
     """The tenant's colours as a stylesheet (CSP forbids inline styles)."""
     tenant = request.tenant
     if tenant is None:
@@ -127,34 +129,3 @@ def tenant_theme(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
-
-
-def _settings_view():
-    # Imported lazily: access helpers import this module.
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.views.decorators.http import require_http_methods
-
-    from prm.audit.services import audit_log
-    from prm.tenancy.access import tenant_admin_required
-    from prm.tenancy.forms import TenantSettingsForm
-
-    @tenant_admin_required
-    @require_http_methods(["GET", "POST"])
-    def tenant_settings(request: HttpRequest) -> HttpResponse:
-        """Tenant admins edit their program's branding and rules."""
-        form = TenantSettingsForm(request.POST or None, request.FILES or None, instance=request.tenant)
-        if request.method == "POST" and form.is_valid():
-            before = {f: str(form.initial.get(f)) for f in form.changed_data if f != "logo"}
-            tenant = form.save()
-            audit_log(tenant=tenant, actor=request.user, action="tenant.settings", obj=tenant,
-                      changes={"changed": form.changed_data, "before": before}, request=request)
-            messages.success(request, _("Program settings saved."))
-            return redirect("tenant_settings")
-        status = 400 if form.errors else 200
-        return render(request, "portal/tenant_settings.html", {"form": form}, status=status)
-
-    return tenant_settings
-
-
-tenant_settings = _settings_view()

@@ -5,18 +5,18 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from zeal import errors
 
-from partners.models import Partner
+from prm.tenancy.models import Membership
 from prm.tenancy.scoping import tenant_scope
-from tests.factories import PartnerFactory
+from tests.factories import MembershipFactory
 
 
 def _naive_view(request):
-    names = [p.partner_type.name for p in Partner.objects.all()]  # one query per partner
+    names = [m.user.email for m in Membership.objects.all()]  # one query per membership
     return HttpResponse(", ".join(names))
 
 
 def _good_view(request):
-    names = [p.partner_type.name for p in Partner.objects.select_related("partner_type")]
+    names = [m.user.email for m in Membership.objects.select_related("user")]
     return HttpResponse(", ".join(names))
 
 
@@ -24,10 +24,8 @@ def _good_view(request):
 def test_guard_rejects_a_query_per_row_and_accepts_select_related(tenant):
     from zeal.middleware import zeal_middleware
 
-    from tests.factories import PartnerTypeFactory
-
-    for code in ("a", "b", "c"):
-        PartnerFactory(tenant=tenant, partner_type=PartnerTypeFactory(tenant=tenant, code=code))
+    for _i in range(3):
+        MembershipFactory(tenant=tenant)
     request = RequestFactory().get("/")
     with tenant_scope(tenant):
         with pytest.raises(errors.NPlusOneError):

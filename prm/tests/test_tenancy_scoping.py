@@ -1,31 +1,32 @@
 import pytest
 from django_scopes import ScopeError
 
-from partners.models import Partner
+from prm.tenancy.models import Membership
 from prm.tenancy.scoping import current_tenant, scopes_disabled, tenant_scope
-from tests.factories import PartnerFactory
+from tests.factories import MembershipFactory, PartnerFactory
 
 
 @pytest.mark.django_db
-def test_query_on_tenant_owned_model_without_scope_raises(partner):
+def test_query_on_tenant_owned_model_without_scope_raises(tenant):
+    membership = MembershipFactory(tenant=tenant)
     with pytest.raises(ScopeError):
-        list(Partner.objects.all())
+        list(Membership.objects.all())
     with pytest.raises(ScopeError):
-        Partner.objects.filter(name="x").count()
+        Membership.objects.filter(role="x").count()
     with pytest.raises(ScopeError):
-        Partner.objects.get(pk=partner.pk)
+        Membership.objects.get(pk=membership.pk)
 
 
 @pytest.mark.django_db
 def test_scope_limits_queries_to_its_tenant(tenant, other_tenant):
-    mine = PartnerFactory(tenant=tenant)
-    theirs = PartnerFactory(tenant=other_tenant)
+    mine = MembershipFactory(tenant=tenant)
+    theirs = MembershipFactory(tenant=other_tenant)
     with tenant_scope(tenant):
         assert current_tenant() == tenant
-        assert list(Partner.objects.all()) == [mine]
-        assert not Partner.objects.filter(pk=theirs.pk).exists()
+        assert list(Membership.objects.all()) == [mine]
+        assert not Membership.objects.filter(pk=theirs.pk).exists()
     with scopes_disabled():
-        assert Partner.objects.count() == 2
+        assert Membership.objects.count() == 2
 
 
 def test_tenant_scope_refuses_none():

@@ -1,11 +1,12 @@
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django_scopes import scopes_disabled
 
 from prm.tenancy.models import Membership, Tenant
 from tests.factories.base import ScopedFactory
 
-__all__ = ["TenantFactory", "UserFactory", "MembershipFactory", "TEST_PASSWORD"]
+__all__ = ["TenantFactory", "UserFactory", "MembershipFactory", "TEST_PASSWORD", "set_settings"]
 
 TEST_PASSWORD = "correct-horse-battery-9"
 
@@ -45,3 +46,15 @@ class MembershipFactory(ScopedFactory):
     user = factory.SubFactory(UserFactory)
     role = "channel_manager"
     partner = None
+
+
+def set_settings(tenant, model, **values):
+    """Change an app's settings of `tenant` (its TenantSettings row, e.g. DealSettings) and keep
+    `tenant` reading the new values: set_settings(tenant, DealSettings, deal_contact_required=False)."""
+    row = model.for_tenant(tenant)
+    for name, value in values.items():
+        setattr(row, name, value)
+    with scopes_disabled():
+        row.full_clean()
+        row.save(update_fields=list(values))
+    return row

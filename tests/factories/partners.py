@@ -11,6 +11,7 @@ from partners.models import (
     OnboardingStep,
     Partner,
     PartnerApplication,
+    PartnerSettings,
     PartnerType,
     Tier,
     content_hash,
@@ -137,4 +138,4 @@ class AgreementFactory(ScopedFactory):
     published_at = factory.LazyFunction(timezone.now)
     content_hash = factory.LazyAttribute(lambda o: content_hash(o.title, o.body) if o.published_at else "")
     reacceptance_due_at = factory.LazyAttribute(
-        lambda o: o.published_at + timedelta(days=o.tenant.agreement_grace_days) if o.published_at else None)
+        lambda o: o.published_at + timedelta(days=PartnerSettings.for_tenant(o.tenant).agreement_grace_days) if o.published_at else None)

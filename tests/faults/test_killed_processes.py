@@ -141,7 +141,8 @@ def parked_worker(shared_db: SharedDatabase, scenario: str, tenant, **args):
 
 def test_health_worker_killed_mid_chunk_then_the_resumed_run_scores_every_partner_once(tenant, shared_db):
     from analytics.models import HealthRun, HealthRunChunk, PartnerHealthSnapshot
-    from analytics.services.runs import STALE_AFTER, health_chunk_run, health_run_drain, health_run_start
+    from analytics.services.runs import health_chunk_run, health_run_drain, health_run_start
+    from analytics.services.settings import STALE_AFTER
     from partners.models import Partner
     from tests.factories import PartnerFactory, TierFactory, events_at
 

@@ -36,7 +36,7 @@ def park(signal: str, **seen) -> None:
 
 
 def health_chunks(tenant, args: dict) -> None:
-    """Run the chunks in order (like analytics.bench.measure._worker); park inside chunk `park_at_seq`,
+    """Run the chunks in order (like bench.analytics.measure._worker); park inside chunk `park_at_seq`,
     after its snapshot upsert and before the transaction that would mark it done commits."""
     from analytics.models import HealthRunChunk, PartnerHealthSnapshot
     from analytics.services.runs import health_chunk_run

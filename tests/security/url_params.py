@@ -33,6 +33,7 @@ PARAM_MODELS: dict[str, str] = {
 }
 
 PARAM_VALUES: dict[str, str] = {
+    "job": "deals.sla",  # a background job of prm.tenancy.jobs
     "token": "not-a-valid-token",
     "slug": "globex",
     "key": "invalid-key",

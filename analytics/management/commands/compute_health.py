@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from analytics.models import HealthRun
-from analytics.services.runs import CHUNK_SIZE, health_backfill, health_compute, health_run_start, last_runs
+from analytics.services.chunks import CHUNK_SIZE
+from analytics.services.runs import health_backfill, health_compute, health_run_start, last_runs
 from prm.tenancy.models import Tenant
 from prm.tenancy.scoping import tenant_scope
 

@@ -11,17 +11,17 @@ from analytics.services.sql_chunk.risk import churn_columns
 
 
 def ladder_cte(tiers: list) -> Sql:
-    """`ladder`: the tenant's tiers by rank with the thresholds partners.services.tiers._requirements
+    """`ladder`: the tenant's tiers by rank with the thresholds partners.services.tiers.tier_requirements
     sets (NULL: no such requirement), one array parameter per column (empty when there are no tiers)."""
     from partners import metrics
-    from partners.services.tiers import _requirements
+    from partners.services.tiers import tier_requirements
 
     columns: dict[str, list] = {"ord": [], "tier_id": [], "rank": [], "name": [], "min_revenue": [],
                                 "min_certs": [], "min_health": []}
     by_metric = {metrics.WON_REVENUE_12M: "min_revenue", metrics.ACTIVE_CERTIFICATIONS: "min_certs",
                  metrics.HEALTH_SCORE: "min_health"}
     for i, tier in enumerate(tiers):
-        required = {by_metric[metric]: value for metric, _label, value in _requirements(tier)}
+        required = {by_metric[metric]: value for metric, _label, value in tier_requirements(tier)}
         for key, value in (("ord", i), ("tier_id", tier.pk), ("rank", tier.rank), ("name", tier.name),
                            ("min_revenue", required.get("min_revenue")), ("min_certs", required.get("min_certs")),
                            ("min_health", required.get("min_health"))):
@@ -85,7 +85,6 @@ def tier_reach_cte() -> str:
     FROM (SELECT partner_id, CASE WHEN a[1] IS NULL THEN a[2] ELSE greatest(a[1] - 1, 0) END AS reached_ord,
                  a[3] AS current_ord, a[2] AS top
           FROM (SELECT s.partner_id, {ords} AS a FROM scored s OFFSET 0) per_row) t"""
-
 
 
 def evaluated_cte() -> Sql:

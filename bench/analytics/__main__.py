@@ -1,0 +1,5 @@
+"""`python -m bench.analytics`: the analytics benchmark alone."""
+
+from bench.analytics import main
+
+main()
