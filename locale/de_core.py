@@ -137,3 +137,62 @@ DE.update({
     "You work with your own book of partners; this page covers the whole program. Ask a tenant admin.":
         "Sie arbeiten mit Ihrem eigenen Partnerportfolio; diese Seite betrifft das gesamte Programm. Wenden Sie sich an einen Programm-Administrator.",
 })
+
+DE.update({
+    # Background jobs (prm.tenancy.jobs) as the apps register them
+    "Partner health scores": "Health-Scores der Partner",
+    "Scores every partner, estimates churn risk, evaluates tiers and suggests next steps; run now, it covers today so far.":
+        "Bewertet jeden Partner, schätzt das Abwanderungsrisiko, prüft die Stufen und schlägt nächste Schritte vor; "
+        "jetzt gestartet, deckt der Lauf den bisherigen heutigen Tag ab.",
+    "nightly, 01:30": "nachts, 01:30", "nightly, 02:15": "nachts, 02:15", "nightly, 03:10": "nachts, 03:10",
+    "daily, 06:30": "täglich, 06:30", "daily, 07:00": "täglich, 07:00", "hourly": "stündlich",
+    "every 15 minutes": "alle 15 Minuten",
+    "Certification expiry": "Ablauf von Zertifizierungen",
+    "Marks expired certifications and reminds holders 30 days ahead.":
+        "Markiert abgelaufene Zertifizierungen und erinnert die Inhaber 30 Tage vorher.",
+    "Review deadlines": "Prüffristen",
+    "Escalates registrations past the review deadline to the tenant admins, and approves unconflicted ones where the program says so.":
+        "Eskaliert Registrierungen mit überschrittener Prüffrist an die Programm-Administratoren und gibt "
+        "konfliktfreie frei, wo das Programm es vorsieht.",
+    "Deal protection": "Deal-Schutz",
+    "Ends protections that ran out and warns partners 14 days ahead.":
+        "Beendet abgelaufene Schutzfristen und warnt Partner 14 Tage vorher.",
+    "SPIF re-evaluation": "SPIF-Neubewertung",
+    "Accrues SPIF for won deals that have none yet and reverses accruals of deals no longer won; a re-run changes nothing.":
+        "Bucht SPIF für gewonnene Deals ohne Abgrenzung und storniert Abgrenzungen nicht mehr gewonnener Deals; "
+        "ein erneuter Lauf ändert nichts.",
+    "MDF claim deadlines": "MDF-Abrechnungsfristen",
+    "Reminds partners of claims due within a week and expires missed deadlines, releasing the reserved funds.":
+        "Erinnert Partner an Abrechnungen, die innerhalb einer Woche fällig sind, und lässt versäumte Fristen "
+        "verfallen; die reservierten Mittel werden frei.",
+    "Tier downgrades": "Herabstufungen",
+    "Applies the tier downgrades whose grace period has ended.":
+        "Wendet die Herabstufungen an, deren Karenzzeit abgelaufen ist.",
+    "Background jobs": "Hintergrundaufgaben",
+    "These jobs run on their own on the schedule shown. Start one now to apply a changed rule at once, or to see a night's work without waiting for the night.":
+        "Diese Aufgaben laufen von selbst nach dem angegebenen Zeitplan. Starten Sie eine jetzt, um eine geänderte "
+        "Regel sofort anzuwenden oder die Arbeit einer Nacht zu sehen, ohne auf die Nacht zu warten.",
+    "Job": "Aufgabe", "Runs": "Läuft", "What it does": "Was sie tut", "Run all now": "Alle jetzt ausführen",
+    "No background jobs.": "Keine Hintergrundaufgaben.",
+    "Started: %(job)s. Its results appear within a minute.":
+        "Gestartet: %(job)s. Die Ergebnisse erscheinen innerhalb einer Minute.",
+    "Started all %(n)d jobs. Their results appear within a minute.":
+        "Alle %(n)d Aufgaben gestartet. Die Ergebnisse erscheinen innerhalb einer Minute.",
+    # Recorded changes
+    "Change": "Änderung", "Changed": "Geändert", "Automatic": "Automatisch", "Invited": "Eingeladen",
+    "Days": "Tage", "%(n)d entries": "%(n)d Einträge", "Raw record": "Originaleintrag", "system": "System",
+    # Sign-in
+    "Sign in to the %(name)s partner portal": "Im Partnerportal von %(name)s anmelden",
+    "Forgot your password?": "Passwort vergessen?",
+    "No account yet?": "Noch kein Konto?",
+    "Access to this portal is by invitation: your organisation's partner admin or your channel manager invites you, and the email you receive opens your account.":
+        "Der Zugang zu diesem Portal erfolgt per Einladung: Der Partner-Administrator Ihrer Organisation oder Ihr "
+        "Channel-Manager lädt Sie ein, und die E-Mail, die Sie erhalten, eröffnet Ihr Konto.",
+    "Not yet a partner of %(name)s? Apply to join the partner program; the channel team answers every application.":
+        "Noch kein Partner von %(name)s? Bewerben Sie sich für das Partnerprogramm; das Channel-Team beantwortet "
+        "jede Bewerbung.",
+    "Apply to become a partner": "Als Partner bewerben",
+    "Open the link from your invitation email, or your vendor's portal address.":
+        "Öffnen Sie den Link aus Ihrer Einladungs-E-Mail oder die Portaladresse Ihres Herstellers.",
+    "Remember me on this device": "Auf diesem Gerät angemeldet bleiben",
+})

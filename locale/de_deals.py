@@ -397,3 +397,12 @@ DE_PLURAL = {
     '%(n)s registration for what may be the same customer': ('%(n)s Registrierung für möglicherweise denselben Kunden', '%(n)s Registrierungen für möglicherweise denselben Kunden'),
     'Evidence: %(n)s look-alike': ('Belege: %(n)s ähnlicher Eintrag', 'Belege: %(n)s ähnliche Einträge'),
 }
+
+DE.update({
+    "Look-alike": "Ähnliche Registrierung",
+    "house account %(name)s": "Direktkunde %(name)s",
+    "a registration outside your book": "eine Registrierung außerhalb Ihres Portfolios",
+    "a registration since removed": "eine inzwischen entfernte Registrierung",
+    "The close date cannot be before the registration on %(date)s.":
+        "Das Abschlussdatum darf nicht vor der Registrierung am %(date)s liegen.",
+})
