@@ -320,10 +320,11 @@ def _seed_program(ctx: DemoContext, partners: list) -> None:
 
         from partners.services.imports import partner_import_create, partner_import_run
 
-        rows = ("name,website,country,partner_type,tier,regions,specialties,contact_name,contact_email\n"
+        rows = ("name,website,country,partner_type,tier,regions,specialties,description,contact_name,contact_email\n"
                 f"Northwind Traders,https://northwind-traders-{tenant.slug}.com,US,reseller,Registered,NA,retail,"
+                "Retail systems reseller for North America.,"
                 f"Nancy Davolio,nancy@northwind-traders-{tenant.slug}.com\n"
-                "Missing Email Co,https://missing-email.com,DE,reseller,,EMEA,,Max Mustermann,\n")
+                "Missing Email Co,https://missing-email.com,DE,reseller,,EMEA,,,Max Mustermann,\n")
         partner_import = partner_import_create(tenant=tenant, upload=SimpleUploadedFile("legacy-partners.csv", rows.encode()),
                                                actor=manager)
         PartnerImport.objects.filter(pk=partner_import.pk).update(status=PartnerImport.Status.QUEUED)

@@ -20,6 +20,11 @@ FREE_MAIL_DOMAINS = frozenset({
 })
 
 
+# Top-level names reserved for documentation and testing (RFC 2606, RFC 6761): the demo's companies
+# live there, and their websites must pass the same checks as real ones.
+RESERVED_TLDS = frozenset({"example", "test", "invalid"})
+
+
 @functools.lru_cache(maxsize=1)
 def _extractor() -> tldextract.TLDExtract:
     # suffix_list_urls=() → use the snapshot shipped inside the package; no network, no cache dir.
@@ -39,6 +44,9 @@ def registrable_domain(value: str) -> str:
     host = host.strip(".")
     if not host:
         return ""
+    labels = host.split(".")
+    if len(labels) >= 2 and labels[-1] in RESERVED_TLDS:
+        return ".".join(labels[-2:])  # northwind.example: a company of the demo or the tests
     result = _extractor()(host)
     if not result.domain or not result.suffix:
         return ""

@@ -33,6 +33,8 @@ def test_company_names_ignore_case_accents_punctuation_articles_and_legal_forms(
     ("", "someone@gmail.com", ""),
     ("gmail.com", "someone@outlook.com", ""),
     ("https://acme.com", "someone@gmail.com", "acme.com"),
+    ("https://www.northwind.example", "", "northwind.example"),  # reserved for demos and tests (RFC 2606)
+    ("https://localhost", "", ""),
 ])
 def test_the_customer_domain_is_the_registrable_domain_and_never_a_free_mail_provider(website, email, expected):
     assert customer_domain(website=website, email=email) == expected

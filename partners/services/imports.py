@@ -85,6 +85,9 @@ def import_progress(partner_import: PartnerImport) -> int:
 # --- Reading --------------------------------------------------------------------------
 
 
+FORMULA_PREFIXES = ("=", "+", "@", "-")
+
+
 def _cell(value: str) -> str:
     """Strip a cell, and undo prm.csv_safe's formula guard (a ' before = + - @ at the start or after
     a separator) so that re-importing an export gives back the original value instead of growing quotes."""
@@ -180,6 +183,10 @@ class RowValidator:
             errors.append(self.msg["missing_name"])
         elif len(name) > 200:
             errors.append(_("Name is longer than 200 characters."))
+        elif name.startswith(FORMULA_PREFIXES):
+            # =HYPERLINK(...) is a spreadsheet formula, not a company name (a formula-injection attempt).
+            errors.append(_("The name “%(value)s” starts with %(char)s like a spreadsheet formula; a company name "
+                            "cannot.") % {"value": name[:40], "char": name[0]})
         data["name"] = name[:200]
 
         website = values.get("website", "")
@@ -256,7 +263,11 @@ class RowValidator:
         data["revenue_band"] = band
 
         data["description"] = values.get("description", "")[:5000]
-        data["contact_name"] = values.get("contact_name", "")[:150]
+        contact = values.get("contact_name", "")
+        if contact.startswith(FORMULA_PREFIXES):
+            errors.append(_("The contact name “%(value)s” starts with %(char)s like a spreadsheet formula.") % {
+                "value": contact[:40], "char": contact[0]})
+        data["contact_name"] = contact[:150]
         email = values.get("contact_email", "").lower()
         if not email:
             errors.append(self.msg["missing_email"])

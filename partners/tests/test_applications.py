@@ -300,3 +300,12 @@ def test_admin_actions_approve_and_decline(tenant, program, members, client_for,
     assert a.status == "approved" and a.partner.status == "onboarding"
     assert b.status == "declined" and b.decision_reason == "Not a fit yet."
     assert any("Not a fit yet." in m.body for m in mail.outbox if m.to == [b.contact_email])
+
+
+def test_checkbox_groups_have_their_label_above_them_as_a_legend(tenant, program, client_for):
+    """Before, "Regions you serve" sat below its boxes and read as the label of the next group."""
+
+    body = client_for(tenant).get(APPLY).content.decode()
+    for label in ("Regions you serve",):
+        group = re.search(r"<fieldset><legend>" + label + r".*?</legend>(.*?)</fieldset>", body, re.S)
+        assert group and 'type="checkbox"' in group.group(1), label

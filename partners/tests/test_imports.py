@@ -25,8 +25,14 @@ GOOD = [
      "contact_name": "Ann Alpha", "contact_email": "ann@alpha-cloud.com"},
     {"name": "Beta MSP", "website": "beta-msp.co.uk", "country": "United Kingdom", "partner_type": "Managed service provider",
      "status": "onboarding", "contact_email": "bob@beta-msp.co.uk"},
-    {"name": "=HYPERLINK(\"http://evil.example\",\"click\")", "website": "https://gamma.io", "country": "fr",
+    {"name": "Gamma Referrals", "website": "https://gamma.io", "country": "fr",
      "partner_type": "referral", "description": "+cmd|' /C calc'!A0", "contact_email": "eve@gamma.io"},
+]
+FORMULA_NAMES = [
+    {"name": "=HYPERLINK(\"http://evil.example\",\"click\")", "website": "https://evil-name.com", "country": "fr",
+     "partner_type": "referral", "contact_email": "eve@evil-name.com"},
+    {"name": "Fine Name Ltd", "website": "https://evil-contact.com", "country": "fr", "partner_type": "referral",
+     "contact_name": "@SUM(A1:A9)", "contact_email": "eve@evil-contact.com"},
 ]
 BAD = [
     {"name": "No Email Ltd", "website": "https://noemail.com", "country": "DE", "partner_type": "reseller",
@@ -294,7 +300,6 @@ def test_export_neutralises_formula_cells_and_round_trips_through_the_import(ten
     header, body = rows[0], rows[1:]
     assert header[:13] == COLUMNS
     gamma = next(r for r in body if "gamma.io" in r[1])
-    assert gamma[0] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
     assert gamma[10] == "'+cmd|' /C calc'!A0"
     # The export reads back as an import of the same partners (nothing new).
     buffer = io.StringIO()
@@ -317,3 +322,13 @@ def test_export_applies_the_list_filters(tenant, program, manager, client_for):
 
 def test_partners_cannot_export(tenant, members, client_for):  # noqa: D103
     assert client_for(tenant, members["partner_admin"]).get(reverse("partners:staff_export")).status_code == 403
+
+
+def test_a_name_that_is_a_spreadsheet_formula_is_refused_in_the_preview(tenant, program, manager):
+    result = run_import(tenant, manager, csv_bytes(GOOD + FORMULA_NAMES))
+    assert result.created_count == len(GOOD) and result.error_rows == 2
+    with tenant_scope(tenant):
+        assert not Partner.objects.filter(domain__in=["evil-name.com", "evil-contact.com"]).exists()
+        errors = [e for r in result.preview["rows"] for e in r["errors"]]
+    assert any("like a spreadsheet formula; a company name cannot" in e for e in errors)
+    assert any("contact name “@SUM(A1:A9)” starts with @" in e for e in errors)

@@ -79,7 +79,10 @@ def import_start(request: HttpRequest, import_id) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Import started. You can leave this page; it continues in the background."))
+        partner_import.refresh_from_db(fields=["status"])
+        if partner_import.status in (PartnerImport.Status.QUEUED, PartnerImport.Status.RUNNING):
+            # When it finished already (tasks run eagerly), the page shows the result instead.
+            messages.success(request, _("Import started. You can leave this page; it continues in the background."))
     return redirect("partners:import_detail", import_id=partner_import.pk)
 
 
