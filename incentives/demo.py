@@ -146,7 +146,7 @@ def seed(ctx: DemoContext) -> None:
         services.fund_rules_save(tenant=tenant, fund=main, amounts={tiers[3]: Decimal("10000"),
                                                                     tiers[4]: Decimal("25000")}, actor=admin)
         services.allocations_generate(tenant=tenant, fund=main, actor=manager)
-    events, events_new = fund(f"Regional events ({other})", description="Trade fairs and roadshows.",
+    events, events_new = fund("Regional events", description="Trade fairs and roadshows.",
                               start_date=today - timedelta(days=30), end_date=today + timedelta(days=150),
                               currency=other, budget=Decimal("40000"), coop_rate=Decimal("75"),
                               claim_deadline_days=45)

@@ -69,7 +69,7 @@ def fund_list(tenant) -> list[MdfFund]:
 def fund_allocations(viewer: Viewer, fund: MdfFund) -> list[MdfAllocation]:
     from incentives.selectors.statement import attach_allocation_balances
 
-    qs = viewer.scope(MdfAllocation.objects.filter(fund=fund).select_related("partner", "partner__tier"))
+    qs = viewer.scope(MdfAllocation.objects.filter(fund=fund).select_related("fund", "partner", "partner__tier"))
     allocations = list(qs.order_by("partner__name"))
     return attach_allocation_balances(viewer.tenant, allocations)
 

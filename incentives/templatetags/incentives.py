@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from incentives.money import format_money, format_percent, minor_unit
+from incentives.money import convert, format_money, format_percent, minor_unit
 
 register = template.Library()
 
@@ -14,6 +14,20 @@ def money(amount, currency: str = "") -> str:
     if amount is None or amount == "":
         return "—"
     return format_money(amount, currency)
+
+
+@register.filter
+def fund_money(amount, allocation) -> str:
+    """An allocation's amount the one way everyone sees it: in the fund's currency, and where the
+    partner's allocation is in another currency, that amount in parentheses (at the allocation's
+    fixed rate): `7,407.41 EUR (8,000.00 USD)`."""
+    if amount is None or amount == "":
+        return "—"
+    fund_currency = allocation.fund.currency
+    if allocation.currency == fund_currency:
+        return format_money(amount, fund_currency)
+    in_fund = convert(amount, allocation.rate, fund_currency)
+    return f"{format_money(in_fund, fund_currency)} ({format_money(amount, allocation.currency)})"
 
 
 @register.filter
