@@ -52,7 +52,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         context["partners"] = partners_visible_to(request.viewer).order_by("name").only("pk", "name")
     else:
         partner = membership.partner
-        options = services.registration_options(partner)
+        options = services.registration_options(partner, membership.role)
         context["can_deal"], context["deal_reason"] = options[DealRegistration.Kind.DEAL]
         context["can_refer"] = options[DealRegistration.Kind.REFERRAL][0]
     template = "deals/list.html#deal-table" if request.htmx and not request.htmx.boosted else "deals/list.html"
@@ -73,7 +73,7 @@ def deal_export(request: HttpRequest):
 
 def _register(request: HttpRequest, kind: str) -> HttpResponse:
     partner = request.membership.partner
-    options = services.registration_options(partner)
+    options = services.registration_options(partner, request.membership.role)
     ok, reason = options[kind]
     if not ok:
         if kind == DealRegistration.Kind.DEAL and options[DealRegistration.Kind.REFERRAL][0]:

@@ -12,7 +12,7 @@ def partner_home(request) -> dict | None:
     if membership is None or membership.partner_id is None:
         return None
     context = selectors.partner_widget(request.viewer)
-    options = registration_options(membership.partner)
+    options = registration_options(membership.partner, membership.role)
     can_deal, can_refer = options[DealRegistration.Kind.DEAL][0], options[DealRegistration.Kind.REFERRAL][0]
     context["can_register"] = can_deal or can_refer
     context["register_url"] = "deals:register" if can_deal else "deals:refer"

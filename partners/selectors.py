@@ -26,7 +26,7 @@ from prm.tenancy.viewer import Viewer
 DEAL_STATUSES = (Partner.Status.ONBOARDING, Partner.Status.ACTIVE)
 
 
-def can_register_deals(partner: Partner) -> tuple[bool, str]:
+def can_register_deals(partner: Partner, role: str | None = None) -> tuple[bool, str]:
     """Whether the organisation may register deals and claim incentives now, and why not.
 
     Gate used by deals and incentives: the partner must be onboarding or active, and a partner
@@ -37,7 +37,7 @@ def can_register_deals(partner: Partner) -> tuple[bool, str]:
 
     if partner.status not in DEAL_STATUSES:
         return False, _("Your organisation is not active in the program.")
-    status = agreement_status(partner)
+    status = agreement_status(partner, role=role)
     if status.blocks:
         return False, status.message
     return True, ""

@@ -22,7 +22,7 @@ def partner_program(request: HttpRequest) -> dict | None:
     from partners.views.partner import tier_context
 
     partner = request.membership.partner
-    return {"partner": partner, "agreement": agreement_status(partner), **tier_context(partner)}
+    return {"partner": partner, "agreement": agreement_status(partner, role=request.membership.role), **tier_context(partner)}
 
 
 def staff_applications(request: HttpRequest) -> dict | None:

@@ -141,3 +141,22 @@ def scorecard(partner) -> dict:
                                                            date__in=dates).values_list("date", "score"))
         weeks = [(d, scores.get(d)) for d in dates]
     return {"latest": latest, "weeks": weeks}
+
+
+def still_open(partner, snapshot) -> list[dict]:
+    """The snapshot's next best actions minus those the partner has done since the night it was
+    computed (a course passed this morning must not still be suggested): two queries at most."""
+    from content.models import Certification
+    from deals.models import DealRegistration
+
+    actions = list(snapshot.next_actions or [])
+    courses = [a["course_id"] for a in actions if a.get("code") == "take_course" and a.get("course_id")]
+    certified = set()
+    if courses:
+        certified = {str(pk) for pk in Certification.objects.filter(partner=partner, course_id__in=courses)
+                     .valid_on(timezone.now()).values_list("course_id", flat=True)}
+    registered = any(a.get("code") == "no_recent_deal" for a in actions) and DealRegistration.objects.filter(
+        partner=partner, submitted_at__date__gt=snapshot.date).exists()
+    return [a for a in actions
+            if not (a.get("code") == "take_course" and a.get("course_id") in certified)
+            and not (a.get("code") == "no_recent_deal" and registered)]

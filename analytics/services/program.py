@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from analytics.models import AnalyticsSettings, HealthRun, PartnerHealthSnapshot
@@ -55,8 +55,11 @@ def proposal_apply(*, tenant, partner, actor, request=None) -> PartnerHealthSnap
                   .values_list("date", flat=True).first())
         if latest != snapshot.date:
             raise ValidationError(_("This proposal was superseded by a newer evaluation."))
-        reason = _("Accepted the tier evaluation of %(date)s (%(recommendation)s).") % {
-            "date": snapshot.date.isoformat(), "recommendation": snapshot.get_recommendation_display().lower()}
+        up = snapshot.recommendation == PartnerHealthSnapshot.Recommendation.PROMOTE
+        reason = (_("The tier evaluation of %(date)s found the requirements of %(tier)s met.") if up else
+                  _("The tier evaluation of %(date)s found the requirements of the current tier no longer met; "
+                    "%(tier)s fits the results.")) % {
+            "date": formats.date_format(snapshot.date, "DATE_FORMAT"), "tier": snapshot.recommended_tier.name}
         change = tier_change(tenant=tenant, partner=partner, to_tier=snapshot.recommended_tier, reason=reason,
                              actor=actor, source=TierChange.Source.MANUAL, request=request)
         snapshot.tier_action = (PartnerHealthSnapshot.TierAction.SCHEDULED

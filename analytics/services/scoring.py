@@ -93,8 +93,14 @@ def health_score(f: Mapping, params: ScoringParams) -> tuple[int, dict[str, floa
 
 
 def breakdown(values: Mapping[str, float | None], weights: Mapping[str, int]) -> dict[str, dict]:
-    """{component: {value, weight, points, applies}} from what a snapshot stores (its component values
-    and the weights of its run), rounded for display: values to 4 places, points to 2."""
+    """{component: {value, weight, points, max_points, applies}} from what a snapshot stores (its
+    component values and the weights of its run), rounded for display: values to 4 places, points to 2.
+    `max_points` is the weight rescaled over the components that apply (they share the 100 points),
+    so a component weighted 10 may be worth 11.8 points when others do not apply."""
     earned = points(values, weights)
+    applicable = sum(weights.get(k, 0) for k in COMPONENT_KEYS if values.get(k) is not None)
     return {k: {"value": None if values.get(k) is None else round(values[k], 4), "weight": weights.get(k, 0),
-                "points": round(earned[k], 2), "applies": values.get(k) is not None} for k in COMPONENT_KEYS}
+                "points": round(earned[k], 2), "applies": values.get(k) is not None,
+                "max_points": round(100 * weights.get(k, 0) / applicable, 1)
+                if applicable and values.get(k) is not None else 0.0}
+            for k in COMPONENT_KEYS}

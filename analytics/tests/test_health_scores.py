@@ -53,11 +53,12 @@ def test_contoso_scores_6_with_inapplicable_components_left_out(tenant, program,
     c = _run(tenant, day)["Contoso"]
     # Applicable weights: activity 25 + recency 15 + trend 10 + deals 15 + certifications 10 = 75.
     # Recency (60 − 45) / (60 − 7) = 0.28302 → 100 × 15 × 0.28302 / 75 = 5.66; everything else 0.
-    assert c.components["recency"] == {"value": 0.283, "weight": 15, "points": 5.66, "applies": True}
+    assert c.components["recency"] == {"value": 0.283, "weight": 15, "points": 5.66, "applies": True,
+                                       "max_points": 20.0}  # 15 of the 75 applicable: a fifth of 100
     assert c.components["trend"]["value"] == 0.0  # 0 now against 4 before
     for key in ("wins", "onboarding", "mdf"):
         assert c.components[key] == {"value": None, "weight": c.components[key]["weight"], "points": 0.0,
-                                     "applies": False}
+                                     "applies": False, "max_points": 0.0}
     assert c.score == 6
 
 
@@ -137,7 +138,8 @@ def test_a_snapshot_keeps_its_component_values_and_the_weights_it_was_scored_wit
     with tenant_scope(tenant):
         analytics_settings_update(tenant=tenant, actor=None, data={"weight_activity": 100})
         stored = PartnerHealthSnapshot.objects.get(pk=n.pk)
-    assert stored.components["activity"] == {"value": 0.5, "weight": 25, "points": 12.5, "applies": True}
+    assert stored.components["activity"] == {"value": 0.5, "weight": 25, "points": 12.5, "applies": True,
+                                             "max_points": 25.0}
     assert round(sum(c["points"] for c in stored.components.values())) == stored.score == 64
 
 

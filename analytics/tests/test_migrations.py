@@ -38,7 +38,8 @@ def test_stored_breakdowns_move_to_the_component_columns(tenant):
     assert (first.component_activity, first.component_recency, first.component_wins, first.component_mdf) == (
         0.5, 1.0, None, None)
     assert first.component_weights == {"activity": 25, "recency": 15, "wins": 10}
-    assert first.components["recency"] == breakdown["recency"]
-    assert first.components["wins"] == breakdown["wins"]
-    assert first.components["activity"] == breakdown["activity"]
+    # The stored breakdown reads back the same (plus each component's share of the 100 points).
+    assert first.components["recency"] == {**breakdown["recency"], "max_points": 37.5}
+    assert first.components["wins"] == {**breakdown["wins"], "max_points": 0.0}
+    assert first.components["activity"] == {**breakdown["activity"], "max_points": 62.5}
     assert second.component_values == dict.fromkeys(second.component_values) and second.component_weights == {}

@@ -335,3 +335,32 @@ def test_the_proposals_page_says_how_the_program_evaluates_tiers(tenant, members
     set_settings(tenant, PartnerSettings, tier_evaluation=PartnerSettings.TierEvaluation.AUTOMATIC)
     assert "This program applies tier changes automatically" in client.get(
         "/analytics/tiers/proposals/").content.decode()
+
+
+def test_a_course_passed_since_the_night_is_no_longer_suggested(tenant, members, client_for):
+    """The scores are nightly; the suggestion to take a course disappears as soon as it is passed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from analytics.models import PartnerHealthSnapshot
+    from prm.tenancy.models import Membership
+    from prm.tenancy.scoping import tenant_scope
+    from tests.factories import CertificationFactory, CourseFactory
+
+    user = members["partner_admin"]
+    with tenant_scope(tenant):
+        partner = Membership.objects.get(user=user).partner
+    course = CourseFactory(tenant=tenant, title="Advanced solution selling")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    snapshot = PartnerHealthSnapshot(tenant=tenant, partner=partner, date=yesterday, status="active", score=40,
+                                     churn_risk=0.2, computed_at=timezone.now(),
+                                     next_actions=[{"code": "take_course", "course_id": str(course.pk),
+                                                    "title": course.title}])
+    with tenant_scope(tenant):
+        snapshot.save()
+    client = client_for(tenant, user)
+    assert "Advanced solution selling" in client.get("/analytics/scorecard/").content.decode()
+    CertificationFactory(tenant=tenant, course=course, partner=partner, user=user)
+    assert "Take the course" not in client.get("/analytics/scorecard/").content.decode()
+    assert "Take the course" not in client.get("/").content.decode()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from analytics import charts
 from analytics.forms import MyPartnersFilterForm
 from analytics.models import COMPONENT_KEYS
-from analytics.selectors.partners import MyPartnersFilters, default_scope, my_partners, partner_360
+from analytics.selectors.partners import MyPartnersFilters, default_scope, my_partners, partner_360, still_open
 from analytics.texts import action_text, churn_reason, component_label, event_label, requirement_text, tier_progress
 from prm.csv_safe import csv_response
 from prm.tenancy.access import staff_required
@@ -85,7 +85,7 @@ def partner_360_view(request: HttpRequest, partner_id) -> HttpResponse:
             {"key": k, "label": component_label(k), **latest.components.get(k, {})} for k in COMPONENT_KEYS]
         context["reasons"] = [churn_reason(r) for r in latest.churn_reasons]
         context["actions"] = [a for a in (action_text(x, audience="manager", currency=currency)
-                                          for x in latest.next_actions) if a]
+                                          for x in still_open(partner, latest)) if a]
         context["missing"] = [requirement_text(m, currency) for m in latest.tier_missing]
         context["progress"] = tier_progress(latest, currency)
     history = context["history"]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from analytics import charts
 from analytics.models import COMPONENT_KEYS
-from analytics.selectors.partners import scorecard
+from analytics.selectors.partners import scorecard, still_open
 from analytics.texts import action_text, component_label, component_sentence, tier_progress
 from prm.tenancy.access import partner_required
 
@@ -25,7 +25,8 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
         context["components"] = [
             {"key": k, "label": component_label(k), "sentence": component_sentence(k, latest),
              **latest.components.get(k, {})} for k in COMPONENT_KEYS]
-        actions = [a for a in (action_text(x, audience="partner", currency=currency) for x in latest.next_actions) if a]
+        actions = [a for a in (action_text(x, audience="partner", currency=currency)
+                               for x in still_open(partner, latest)) if a]
         # The tier gap has its own line above; repeat it here only when it is the one thing to do.
         context["actions"] = [a for a in actions if a["code"] != "reach_tier"] or actions
         context["progress"] = tier_progress(latest, currency)

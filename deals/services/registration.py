@@ -36,10 +36,10 @@ def may_register(partner, kind: str) -> tuple[bool, str]:
     return registration_options(partner)[kind]
 
 
-def registration_options(partner) -> dict[str, tuple[bool, str]]:
+def registration_options(partner, role: str | None = None) -> dict[str, tuple[bool, str]]:
     """{kind: (allowed, why not)} for deals and referrals, with one organisation check for both
     (pages that offer both buttons ask once)."""
-    ok, reason = can_register_deals(partner)
+    ok, reason = can_register_deals(partner, role)
     options = {DealRegistration.Kind.DEAL: (ok, reason), DealRegistration.Kind.REFERRAL: (ok, reason)}
     if ok and not partner.partner_type.transacts:
         options[DealRegistration.Kind.DEAL] = (

@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """The partner's incentive statement."""
     partner = request.membership.partner
     statement = selectors.partner_statement(request.tenant, partner)
-    can_claim, gate_reason = can_register_deals(partner)
+    can_claim, gate_reason = can_register_deals(partner, request.membership.role)
     return render(request, "incentives/statement.html", {
         "statement": statement, "partner": partner, "staff": False, "can_claim": can_claim, "gate_reason": gate_reason})
 
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def mdf(request: HttpRequest) -> HttpResponse:
     partner = request.membership.partner
     allocations = selectors.partner_allocations(request.tenant, partner)
-    can_request, gate_reason = can_register_deals(partner)
+    can_request, gate_reason = can_register_deals(partner, request.membership.role)
     eligible = partner.tier_id is not None and partner.tier.mdf_eligible
     return render(request, "incentives/mdf.html", {
         "allocations": allocations, "requests": selectors.partner_requests(request.tenant, partner),
@@ -48,7 +48,7 @@ def mdf(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def mdf_request_new(request: HttpRequest) -> HttpResponse:
     partner = request.membership.partner
-    ok, reason = can_register_deals(partner)
+    ok, reason = can_register_deals(partner, request.membership.role)
     if not ok:
         return render(request, "incentives/request_form.html", {"closed": reason}, status=403)
     allocations = selectors.open_allocations(request.tenant, partner)

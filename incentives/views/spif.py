@@ -261,7 +261,7 @@ def roi(request: HttpRequest) -> HttpResponse:
 @require_GET
 def partner_statement(request: HttpRequest, partner_id) -> HttpResponse:
     partner = get_object_or_404(partners_visible_to(request.viewer).select_related("tier", "partner_type"), pk=partner_id)
-    can_claim, gate_reason = can_register_deals(partner)
+    can_claim, gate_reason = can_register_deals(partner, request.membership.role)
     return render(request, "incentives/statement.html", {
         "statement": selectors.partner_statement(request.tenant, partner), "partner": partner, "staff": True,
         "can_claim": can_claim, "gate_reason": gate_reason})

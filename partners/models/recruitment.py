@@ -102,8 +102,17 @@ class PartnerApplication(TenantOwnedModel):
     def fit_reason_lines(self) -> list[dict]:
         from partners.services.fit import format_points, reason_text
 
-        return [{"text": reason_text(r), "points": r.get("points", 0), "shown": format_points(r.get("points", 0)),
-                 "matched": r.get("matched")} for r in self.fit_reasons or []]
+        from django.utils.translation import gettext as _
+
+        lines = [{"text": reason_text(r), "points": r.get("points", 0), "shown": format_points(r.get("points", 0)),
+                  "matched": r.get("matched")} for r in self.fit_reasons or []]
+        if lines:
+            # The starting score the criteria add to and take from, so the lines add up to the score
+            # (what the 0–100 bounds cut off shows as the difference).
+            base = self.fit_score - sum(line["points"] for line in lines)
+            lines.insert(0, {"text": _("Starting score"), "points": 0, "shown": str(base), "matched": None,
+                             "base": True})
+        return lines
 
     @property
     def fit_band(self) -> str:

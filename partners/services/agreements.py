@@ -17,7 +17,7 @@ from prm.audit.services import audit_log, client_ip
 from prm.events.services import record_event
 from prm.notifications.services import notify
 from prm.tenancy.models import Membership
-from prm.tenancy.roles import Role
+from prm.tenancy.roles import STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,9 @@ def current_agreement(partner: Partner) -> Agreement | None:
     )
 
 
-def agreement_status(partner: Partner, *, now: datetime | None = None) -> AgreementStatus:
-    """Whether the partner's acceptance is in order (2 queries)."""
+def agreement_status(partner: Partner, *, now: datetime | None = None, role: str | None = None) -> AgreementStatus:
+    """Whether the partner's acceptance is in order (2 queries). `role`: who reads the message (a
+    partner admin is asked to accept; colleagues and staff are told who must)."""
     now = now or timezone.now()
     agreement = current_agreement(partner)
     if agreement is None:
@@ -57,15 +58,32 @@ def agreement_status(partner: Partner, *, now: datetime | None = None) -> Agreem
         return AgreementStatus(agreement, True, None, False, "")
     accepted_earlier = any(published and published < agreement.published_at for _id, published in accepted)
     due = agreement.reacceptance_due_at
+    params = {"version": agreement.version, "date": formats.date_format(due, "DATE_FORMAT") if due else ""}
+    admin, staff = role == Role.PARTNER_ADMIN, role in STAFF_ROLES
     if accepted_earlier and due and now < due:
-        return AgreementStatus(agreement, False, due, False, _(
-            "A new version of the program agreement was published. Your partner admin must accept it by %(date)s."
-        ) % {"date": formats.date_format(due, "DATE_FORMAT")})
+        message = (_("A new version of the program agreement was published. Please review and accept it by %(date)s.")
+                   if admin else
+                   _("A new version of the program agreement was published. The organisation's partner admin must "
+                     "accept it by %(date)s.") if staff else
+                   _("A new version of the program agreement was published. Your partner admin must accept it by "
+                     "%(date)s."))
+        return AgreementStatus(agreement, False, due, False, message % params)
     if accepted_earlier:
-        message = _("The grace period for the new program agreement has ended. Your partner admin must accept version %(version)s before deal registration and incentives open again.")
+        message = (_("The grace period for the new program agreement has ended. Accept version %(version)s to "
+                     "open deal registration and incentives again.") if admin else
+                   _("The grace period for the new program agreement has ended. The organisation's partner admin "
+                     "must accept version %(version)s before deal registration and incentives open again.")
+                   if staff else
+                   _("The grace period for the new program agreement has ended. Your partner admin must accept "
+                     "version %(version)s before deal registration and incentives open again."))
     else:
-        message = _("Your partner admin must accept the program agreement (version %(version)s) before deal registration and incentives open to your organisation.")
-    return AgreementStatus(agreement, False, due, True, message % {"version": agreement.version})
+        message = (_("Accept the program agreement (version %(version)s) to open deal registration and incentives "
+                     "to your organisation.") if admin else
+                   _("The organisation's partner admin must accept the program agreement (version %(version)s) "
+                     "before deal registration and incentives open.") if staff else
+                   _("Your partner admin must accept the program agreement (version %(version)s) before deal "
+                     "registration and incentives open to your organisation."))
+    return AgreementStatus(agreement, False, due, True, message % params)
 
 
 def agreement_save_draft(*, tenant, agreement: Agreement, actor=None, request=None) -> Agreement:

@@ -170,3 +170,13 @@ def test_admin_publish_action_for_tenant_admins_only(tenant, members, client_for
     with tenant_scope(tenant):
         draft.refresh_from_db()
     assert draft.is_published and len(draft.content_hash) == 64
+
+
+def test_the_agreement_notice_speaks_to_whoever_reads_it(tenant, active_partner, members, make_member):
+    """A partner admin is asked to accept; colleagues are told their admin must; staff, the organisation's."""
+    publish_new_version(tenant, members["tenant_admin"])
+    with tenant_scope(tenant):
+        active_partner.refresh_from_db()
+        assert can_register_deals(active_partner, "partner_admin")[1].startswith("Accept the program agreement")
+        assert "Your partner admin must accept" in can_register_deals(active_partner, "partner_user")[1]
+        assert "The organisation's partner admin must accept" in can_register_deals(active_partner, "channel_manager")[1]

@@ -309,3 +309,13 @@ def test_checkbox_groups_have_their_label_above_them_as_a_legend(tenant, program
     for label in ("Regions you serve",):
         group = re.search(r"<fieldset><legend>" + label + r".*?</legend>(.*?)</fieldset>", body, re.S)
         assert group and 'type="checkbox"' in group.group(1), label
+
+
+def test_the_fit_reasons_add_up_from_a_starting_score(tenant, program, members, client_for):
+    application = PartnerApplicationFactory(
+        tenant=tenant, company="Sumco", partner_type=program["types"]["reseller"], fit_score=65,
+        fit_reasons=[{"kind": "region", "value": "EMEA", "matched": True, "points": 20},
+                     {"kind": "specialty", "value": "security", "matched": False, "points": -5}])
+    body = client_for(tenant, members["channel_manager"]).get(
+        reverse("partners:application_detail", args=[application.pk])).content.decode()
+    assert "Starting score" in body and ">50<" in body and "+20" in body and "−5" in body  # 50 + 20 − 5 = 65

@@ -77,4 +77,4 @@ def test_score_application_stores_score_and_reasons_on_the_application(tenant, p
     with tenant_scope(tenant):
         score_application(tenant, application)
     assert application.fit_score == 50 + 20 + 15 - 5
-    assert [line["shown"] for line in application.fit_reason_lines] == ["+20", "+15", "−5"]
+    assert [line["shown"] for line in application.fit_reason_lines] == ["50", "+20", "+15", "−5"]  # from the base

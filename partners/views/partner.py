@@ -72,7 +72,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def agreement(request: HttpRequest) -> HttpResponse:
     partner = request.membership.partner
-    status = agreement_status(partner)
+    status = agreement_status(partner, role=request.membership.role)
     current = status.agreement
     form = AgreementAcceptForm(*bound(request), initial={"content_hash": current.content_hash if current else ""})
     if request.method == "POST":
@@ -124,7 +124,7 @@ def tier(request: HttpRequest) -> HttpResponse:
 @require_GET
 def onboarding(request: HttpRequest) -> HttpResponse:
     partner = request.membership.partner
-    allowed, reason = can_register_deals(partner)
+    allowed, reason = can_register_deals(partner, request.membership.role)
     return render(request, "partners/onboarding.html", {
         "partner": partner, "checklist": onboarding_checklist(partner), "deals_open": allowed, "deals_reason": reason,
         "is_admin": _is_partner_admin(request),

@@ -112,7 +112,7 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
     if checklist:
         open_steps = OnboardingStep.objects.filter(path=checklist["onboarding"].path).exclude(
             completions__onboarding=checklist["onboarding"])
-    deals_open, deals_reason = can_register_deals(partner)
+    deals_open, deals_reason = can_register_deals(partner, request.membership.role)
     is_admin = request.membership.role == Role.TENANT_ADMIN
     context = {
         "partner": partner,
@@ -123,7 +123,7 @@ def partner_detail(request: HttpRequest, partner_id) -> HttpResponse:
         "pending": TierChange.objects.filter(partner=partner, status=TierChange.Status.SCHEDULED)
         .select_related("to_tier").first(),
         "checklist": checklist,
-        "agreement": agreement_status(partner),
+        "agreement": agreement_status(partner, role=request.membership.role),
         "acceptances": AgreementAcceptance.objects.filter(partner=partner).select_related("agreement", "user")[:10],
         "deals_open": deals_open, "deals_reason": deals_reason,
         "can_manage": request.membership.can_manage,
