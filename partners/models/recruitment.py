@@ -100,9 +100,9 @@ class PartnerApplication(TenantOwnedModel):
 
     @property
     def fit_reason_lines(self) -> list[dict]:
-        from partners.services.fit import format_points, reason_text
-
         from django.utils.translation import gettext as _
+
+        from partners.services.fit import format_points, reason_text
 
         lines = [{"text": reason_text(r), "points": r.get("points", 0), "shown": format_points(r.get("points", 0)),
                   "matched": r.get("matched")} for r in self.fit_reasons or []]
