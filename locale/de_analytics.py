@@ -414,3 +414,15 @@ DE_PLURAL = {
     '%(n)d active certification.': ('%(n)d aktive Zertifizierung.', '%(n)d aktive Zertifizierungen.'),
     '%(n)d certification': ('%(n)d Zertifizierung', '%(n)d Zertifizierungen'),
 }
+
+DE.update({
+    "The tier evaluation of %(date)s found the requirements of %(tier)s met.":
+        "Die Stufenbewertung vom %(date)s ergab, dass die Anforderungen von %(tier)s erfüllt sind.",
+    "The tier evaluation of %(date)s found the requirements of the current tier no longer met; %(tier)s fits the results.":
+        "Die Stufenbewertung vom %(date)s ergab, dass die Anforderungen der aktuellen Stufe nicht mehr erfüllt "
+        "sind; %(tier)s passt zu den Ergebnissen.",
+    "The components that apply share the 100 points in proportion to their weights, so a component can be worth more points than its weight when others do not apply.":
+        "Die zutreffenden Komponenten teilen sich die 100 Punkte im Verhältnis ihrer Gewichte; eine Komponente "
+        "kann daher mehr Punkte wert sein als ihr Gewicht, wenn andere nicht zutreffen.",
+    "%(p)s of %(m)s": "%(p)s von %(m)s",
+})

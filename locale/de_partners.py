@@ -497,3 +497,31 @@ DE_PLURAL = {
     '%(n)s partner onboarding': ('%(n)s Partner im Onboarding', '%(n)s Partner im Onboarding'),
     '%(days)s day without progress': ('%(days)s Tag ohne Fortschritt', '%(days)s Tage ohne Fortschritt'),
 }
+
+DE.update({
+    "A new version of the program agreement was published. Please review and accept it by %(date)s.":
+        "Eine neue Version der Programmvereinbarung wurde veröffentlicht. Bitte prüfen und akzeptieren Sie sie "
+        "bis zum %(date)s.",
+    "A new version of the program agreement was published. The organisation's partner admin must accept it by %(date)s.":
+        "Eine neue Version der Programmvereinbarung wurde veröffentlicht. Der Partner-Administrator der "
+        "Organisation muss sie bis zum %(date)s akzeptieren.",
+    "The grace period for the new program agreement has ended. Accept version %(version)s to open deal registration and incentives again.":
+        "Die Karenzzeit für die neue Programmvereinbarung ist abgelaufen. Akzeptieren Sie Version %(version)s, "
+        "um Deal-Registrierung und Incentives wieder zu öffnen.",
+    "The grace period for the new program agreement has ended. The organisation's partner admin must accept version %(version)s before deal registration and incentives open again.":
+        "Die Karenzzeit für die neue Programmvereinbarung ist abgelaufen. Der Partner-Administrator der "
+        "Organisation muss Version %(version)s akzeptieren, bevor Deal-Registrierung und Incentives wieder öffnen.",
+    "Accept the program agreement (version %(version)s) to open deal registration and incentives to your organisation.":
+        "Akzeptieren Sie die Programmvereinbarung (Version %(version)s), um Deal-Registrierung und Incentives für "
+        "Ihre Organisation zu öffnen.",
+    "The organisation's partner admin must accept the program agreement (version %(version)s) before deal registration and incentives open.":
+        "Der Partner-Administrator der Organisation muss die Programmvereinbarung (Version %(version)s) "
+        "akzeptieren, bevor Deal-Registrierung und Incentives öffnen.",
+    "%(actual)s of %(required)s": "%(actual)s von %(required)s",
+    "no data yet, %(required)s needed": "noch keine Daten, %(required)s nötig",
+    "Starting score": "Ausgangswert",
+    "The name “%(value)s” starts with %(char)s like a spreadsheet formula; a company name cannot.":
+        "Der Name „%(value)s“ beginnt mit %(char)s wie eine Tabellenformel; ein Firmenname kann das nicht.",
+    "The contact name “%(value)s” starts with %(char)s like a spreadsheet formula.":
+        "Der Kontaktname „%(value)s“ beginnt mit %(char)s wie eine Tabellenformel.",
+})
