@@ -26,8 +26,18 @@ def fund_money(amount, allocation) -> str:
     fund_currency = allocation.fund.currency
     if allocation.currency == fund_currency:
         return format_money(amount, fund_currency)
-    in_fund = convert(amount, allocation.rate, fund_currency)
-    return f"{format_money(in_fund, fund_currency)} ({format_money(amount, allocation.currency)})"
+    return f"{in_fund_currency(amount, allocation)} ({format_money(amount, allocation.currency)})"
+
+
+@register.filter
+def in_fund_currency(amount, allocation) -> str:
+    """The fund-currency part of `fund_money` alone (for a headline figure; the partner's amount
+    then goes on a line of its own)."""
+    if amount is None or amount == "":
+        return "—"
+    if allocation.currency == allocation.fund.currency:
+        return format_money(amount, allocation.currency)
+    return format_money(convert(amount, allocation.rate, allocation.fund.currency), allocation.fund.currency)
 
 
 @register.filter

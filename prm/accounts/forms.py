@@ -82,5 +82,6 @@ class PortalLoginForm(LoginForm):
         self.fields["login"].label = _("Email")
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""  # the page links "Forgot your password?" below the button
         if "remember" in self.fields:
             self.fields["remember"].label = _("Remember me on this device")

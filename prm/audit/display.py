@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from decimal import Decimal
 
 from django.utils import formats
 from django.utils.text import capfirst
@@ -26,6 +27,7 @@ LABELS = {
     "products": gettext_lazy("Products"), "kind": gettext_lazy("Kind"), "is_active": gettext_lazy("Active"),
     "auto": gettext_lazy("Automatic"), "invite": gettext_lazy("Invited"), "status": gettext_lazy("Status"),
 }
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -40,6 +42,10 @@ def value_text(value) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, str):
+        if _DECIMAL.match(value):
+            number = Decimal(value)
+            return formats.number_format(number, decimal_pos=2 if number == number.quantize(Decimal("0.01")) else None,
+                                         use_l10n=True, force_grouping=True)
         if _ISO_DATE.match(value):
             return formats.date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
         if _ISO_DATETIME.match(value):
@@ -48,6 +54,8 @@ def value_text(value) -> str:
             except ValueError:
                 return value
         return value.replace("_", " ") if re.fullmatch(r"[a-z]+(_[a-z]+)+", value) else value
+    if isinstance(value, int | float):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
     if isinstance(value, list):
         if all(not isinstance(v, dict | list) for v in value):
             return ", ".join(value_text(v) for v in value) or "—"
