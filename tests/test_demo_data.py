@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.test import Client
 from django_scopes import scopes_disabled
 
@@ -14,6 +13,7 @@ from prm.tenancy.demo import DEMO_TENANTS, seed_tenant
 from prm.tenancy.models import TenantOwnedModel
 from prm.tenancy.scoping import tenant_scope
 from prm.tenancy.sessions import bind_session
+from tests.security.world import rolled_back
 
 # Append-only records written by the system, not edited through forms.
 SKIP = {"events.EngagementEvent", "audit.AuditEntry", "analytics.PartnerHealthSnapshot", "analytics.SnapshotSummary"}
@@ -39,15 +39,9 @@ def resubmit(form) -> dict:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with scopes_disabled():
-                yield [seed_tenant(spec, log=lambda *_: None) for spec in DEMO_TENANTS]
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        with scopes_disabled():
+            yield [seed_tenant(spec, log=lambda *_: None) for spec in DEMO_TENANTS]
 
 
 def _client(ctx, user) -> Client:

@@ -31,8 +31,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from prm.tenancy.roles import MANAGER_ROLES, PARTNER_ROLES, STAFF_ROLES, Role
-
 if TYPE_CHECKING:
     from prm.tenancy.models import Membership, Tenant
 
@@ -58,26 +56,26 @@ class Viewer:
         """The viewer of a membership (tests, tasks and commands that act as someone)."""
         return cls(tenant=membership.tenant, membership=membership, user=user or membership.user)
 
-    # --- who ------------------------------------------------------------------------------
+    # --- who: the membership's own answers -------------------------------------------------
     @property
     def role(self) -> str:
         return self.membership.role
 
     @property
     def is_partner(self) -> bool:
-        return self.role in PARTNER_ROLES
+        return self.membership.is_partner
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.membership.is_staff_role
 
     @property
     def can_manage(self) -> bool:
-        return self.role in MANAGER_ROLES
+        return self.membership.can_manage
 
     @property
     def is_tenant_admin(self) -> bool:
-        return self.role == Role.TENANT_ADMIN
+        return self.membership.is_tenant_admin
 
     @property
     def partner(self):

@@ -15,14 +15,13 @@ from collections import defaultdict
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
 from django.test import Client
 from django_scopes import scopes_disabled
 
 from prm.tenancy.models import TenantOwnedModel
 from tests.security.crawler import Pattern, discover
 from tests.security.url_params import PARAM_VALUES
-from tests.security.world import DENIED
+from tests.security.world import DENIED, rolled_back
 
 # Pages the confined manager must still open for a row of their own book.
 MUST_OPEN = {"partners/staff/partners/<uuid:partner_id>/", "deals/<uuid:deal_id>/",
@@ -130,14 +129,8 @@ class Book:
 
 @pytest.fixture(scope="module")
 def book(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield Book()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield Book()
 
 
 def test_the_book_splits_the_demo_data(book):

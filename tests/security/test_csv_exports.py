@@ -12,10 +12,10 @@ import csv
 import io
 
 import pytest
-from django.db import transaction
 from django_scopes import scopes_disabled
 
 from prm.csv_safe import csv_rows, neutralise, restore
+from tests.security.world import rolled_back
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = [
@@ -79,23 +79,17 @@ def hostile_portal(django_db_setup, django_db_blocker):
     from prm.tenancy.demo import DEMO_TENANTS, seed_tenant
     from prm.tenancy.scoping import tenant_scope
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with scopes_disabled():
-                ctx = seed_tenant(next(s for s in DEMO_TENANTS if s["slug"] == "acme"), log=lambda *_: None)
-            with tenant_scope(ctx.tenant):
-                for i, partner in enumerate(Partner.objects.order_by("name")):
-                    partner.name = HOSTILE[i % len(HOSTILE)] + f" #{i}"
-                    partner.save(update_fields=["name"])
-                from django.utils import timezone
+    with rolled_back(django_db_blocker):
+        with scopes_disabled():
+            ctx = seed_tenant(next(s for s in DEMO_TENANTS if s["slug"] == "acme"), log=lambda *_: None)
+        with tenant_scope(ctx.tenant):
+            for i, partner in enumerate(Partner.objects.order_by("name")):
+                partner.name = HOSTILE[i % len(HOSTILE)] + f" #{i}"
+                partner.save(update_fields=["name"])
+            from django.utils import timezone
 
-                health_compute(tenant=ctx.tenant, day=timezone.localdate())
-            yield ctx
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+            health_compute(tenant=ctx.tenant, day=timezone.localdate())
+        yield ctx
 
 
 def _exports(ctx) -> list[str]:

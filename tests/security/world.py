@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.apps import apps
 from django.db import transaction
@@ -69,14 +71,21 @@ class World:
         return [{**fixed, **{p: objs[min(i, len(objs) - 1)] for p, objs in pools.items()}} for i in range(limit)]
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Seeded once per test module inside a transaction that is rolled back at the end."""
+@contextmanager
+def rolled_back(django_db_blocker):
+    """For module-scoped fixtures: what is built inside is rolled back when the module is done."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield World()
+            yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Seeded once per test module inside a transaction that is rolled back at the end."""
+    with rolled_back(django_db_blocker):
+        yield World()
