@@ -311,7 +311,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-outbox-sweep": {
         "task": "prm.notifications.tasks.outbox_sweep",
-        "schedule": 60.0,
+        "schedule": float(env_int("PRM_OUTBOX_SWEEP_SECONDS", 60)),
     },
     "partners-tier-downgrades": {
         "task": "partners.tasks.tier_downgrades_sweep",

@@ -224,3 +224,15 @@ def test_german_interface(tenant, members, client_for):
     client.cookies["django_language"] = "de"
     body = client.get("/").content.decode()
     assert "Abmelden" in body and "Zum Inhalt springen" in body
+
+
+def test_errors_are_branded_pages_with_debug_off(tenant, members, client_for, settings):
+    """As `make run` serves them (DEBUG off): the portal's own 404 and 403, never Django's debug page."""
+    settings.DEBUG = False
+    client = client_for(tenant, members["partner_user"])
+    missing = client.get("/content/a/00000000-0000-0000-0000-000000000000/")
+    assert missing.status_code == 404
+    body = missing.content.decode()
+    assert tenant.name in body and "We could not find that page" in body and "URLconf" not in body
+    refused = client.get("/staff/people/")
+    assert refused.status_code == 403 and "Your role does not give access to this page." in refused.content.decode()
