@@ -126,9 +126,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite: wait for the writer lock instead of failing at once (demo server + eager tasks).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-    if not TESTING:
-        # The demo's web server and worker write at once: readers never wait for the writer (WAL),
-        # and a write transaction takes the lock when it starts, not half-way (no upgrade deadlock).
+    if env_str("CELERY_BROKER_URL", "").startswith("filesystem://"):
+        # The demo (`make run`): its web server and worker write the one file at once: readers never
+        # wait for the writer (WAL), and a write transaction takes the lock when it starts, not
+        # half-way (no upgrade deadlock).
         DATABASES["default"]["OPTIONS"].update({"init_command": "PRAGMA journal_mode=WAL;",
                                                 "transaction_mode": "IMMEDIATE"})
 elif "postgresql" in DATABASES["default"]["ENGINE"]:

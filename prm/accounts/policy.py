@@ -79,12 +79,8 @@ def check_change(actor: Membership | None, target: Membership, *, role: str | No
     if new_role not in Role.values:
         raise RoleChangeRefused(_("Unknown role."))
     if actor is not None:
-        if not actor.is_active or actor.role not in _GRANTABLE:
-            raise RoleChangeRefused(_("Your role does not let you change other people's access."))
-        if actor.is_partner and target.partner_id != actor.partner_id:
-            raise RoleChangeRefused(_("Partner admins manage their own organisation's colleagues only."))
-        if target.is_tenant_admin and not actor.is_tenant_admin:
-            raise RoleChangeRefused(_("Only a tenant admin can change a tenant admin's access."))
+        if reason := _why_hands_off(actor, target):
+            raise RoleChangeRefused(reason)
         if new_role != target.role and new_role not in grantable_roles(actor):
             raise RoleChangeRefused(_("You cannot give the role “%(role)s”: only a role up to your own.")
                                     % {"role": Role(new_role).label})
@@ -107,12 +103,17 @@ def lock_tenant_admins(tenant) -> list:
                 .order_by("pk").values_list("pk", flat=True))
 
 
+def _why_hands_off(actor: Membership, target: Membership) -> str:
+    """Why `actor` may change nothing of `target`'s membership ('' when they may look at changes)."""
+    if not actor.is_active or actor.role not in _GRANTABLE:
+        return _("Your role does not let you change other people's access.")
+    if actor.is_partner and target.partner_id != actor.partner_id:
+        return _("Partner admins manage their own organisation's colleagues only.")
+    if target.is_tenant_admin and not actor.is_tenant_admin:
+        return _("Only a tenant admin can change a tenant admin's access.")
+    return ""
+
+
 def may_change(actor: Membership | None, target: Membership) -> bool:
     """Whether the People/team page offers `actor` any change of `target` (no query)."""
-    if actor is None:
-        return True
-    if not actor.is_active or actor.role not in _GRANTABLE:
-        return False
-    if actor.is_partner and target.partner_id != actor.partner_id:
-        return False
-    return not (target.is_tenant_admin and not actor.is_tenant_admin)
+    return actor is None or not _why_hands_off(actor, target)

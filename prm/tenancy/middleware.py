@@ -35,7 +35,7 @@ class TenantMiddleware:
         hostname = split_host(request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", ""))
         request.tenant = None
         request.membership = None
-        request.viewer = None
+        request.viewer = None  # prm.tenancy.viewer.Viewer, set by MembershipMiddleware for a member
         if is_base_domain(hostname):
             return self.get_response(request)
         tenant = resolve_tenant(hostname)
@@ -108,7 +108,6 @@ class MembershipMiddleware:
     def __call__(self, request: PortalRequest) -> HttpResponse:
         tenant = request.tenant
         user = request.user
-        request.viewer = None  # prm.tenancy.viewer.Viewer: who is looking, for every selector
         if tenant is not None and user.is_authenticated:
             # The partner's tier and type come along: nearly every partner page needs them
             # (content audience, deal registration rules, tier status), one join instead of queries.

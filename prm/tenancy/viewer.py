@@ -118,10 +118,3 @@ class Viewer:
     def get(self, qs: QuerySet, pk, field: str | None = "partner", *, unowned: bool = False) -> Model:
         """One row this viewer may see, or Http404 (not found and not yours look the same)."""
         return get_object_or_404(self.scope(qs, field, unowned=unowned), pk=pk)
-
-    def sees_partner(self, partner_id) -> bool:
-        if self.is_partner:
-            return partner_id == self.partner_id
-        if self.book is None:
-            return True
-        return self.book.filter(pk=partner_id).exists()
