@@ -24,7 +24,7 @@ class AnalyticsConfig(AppConfig):
         register_nav(NavItem(_("Scorecard"), "analytics:scorecard", PARTNER_ROLES, order=55,
                              active_prefixes=("/analytics/scorecard",)))
         register_home_widget(HomeWidget("analytics/widgets/headline.html", widgets.staff_headline, STAFF_ROLES,
-                                        order=1))
+                                        order=1, wide=True))
         register_home_widget(HomeWidget("analytics/widgets/scorecard.html", widgets.partner_scorecard, PARTNER_ROLES,
                                         order=15))
 

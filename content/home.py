@@ -41,5 +41,5 @@ def staff_widget(request: HttpRequest) -> dict | None:
     return engagement_summary(days=30)
 
 
-register_home_widget(HomeWidget("content/widgets/partner_home.html", partner_widget, PARTNER_ROLES, order=20))
+register_home_widget(HomeWidget("content/widgets/partner_home.html", partner_widget, PARTNER_ROLES, order=20, wide=True))
 register_home_widget(HomeWidget("content/widgets/staff_home.html", staff_widget, STAFF_ROLES, order=30))

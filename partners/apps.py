@@ -43,7 +43,7 @@ class PartnersConfig(AppConfig):
                              active_prefixes=("/partners/staff/applications",)))
 
         register_home_widget(HomeWidget("partners/widgets/onboarding.html", widgets.partner_onboarding,
-                                        PARTNER_ROLES, order=5))
+                                        PARTNER_ROLES, order=5, wide=True))
         register_home_widget(HomeWidget("partners/widgets/program.html", widgets.partner_program,
                                         PARTNER_ROLES, order=10))
         register_home_widget(HomeWidget("partners/widgets/applications.html", widgets.staff_applications,

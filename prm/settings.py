@@ -231,6 +231,8 @@ STORAGES = {
 # Set to the internal location prefix (e.g. "/protected/") to hand file delivery to nginx.
 PRM_X_ACCEL_REDIRECT_PREFIX = env_str("PRM_X_ACCEL_REDIRECT_PREFIX")
 PRM_MAX_UPLOAD_MB = env_int("PRM_MAX_UPLOAD_MB", 25)
+# Rows an import writes per transaction (and per progress-bar step).
+PRM_IMPORT_BATCH_SIZE = env_int("PRM_IMPORT_BATCH_SIZE", 1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

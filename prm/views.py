@@ -23,6 +23,6 @@ def home(request):
     for widget in widgets_for(membership.role):
         context = widget.context(request)
         if context is not None:
-            widgets.append({"template": widget.template, "context": context})
+            widgets.append({"template": widget.template, "context": context, "wide": widget.wide})
     template = "portal/partner_home.html" if membership.is_partner else "portal/staff_home.html"
     return render(request, template, {"widgets": widgets})

@@ -56,7 +56,6 @@ COLUMNS = ["name", "website", "country", "partner_type", "tier", "status", "regi
 REQUIRED_COLUMNS = ("name", "website", "country", "partner_type", "contact_email")
 ALIASES = {"company": "name", "organisation": "name", "organization": "name", "type": "partner_type",
            "email": "contact_email", "contact": "contact_name", "url": "website", "region": "regions"}
-BATCH_SIZE = 1000
 PREVIEW_ROWS = 20
 MAX_FILE_MB = 20
 # Fields an import overwrites on an existing partner when the cell is not empty.
@@ -325,7 +324,7 @@ def _preview(tenant, header, rows):
     validator = RowValidator(tenant)
     total = valid = errors = creates = 0
     preview = []
-    for batch in _batches(rows, BATCH_SIZE):
+    for batch in _batches(rows, settings.PRM_IMPORT_BATCH_SIZE):
         results = [validator.validate(n, v) for n, v in batch]
         domains = [r.domain for r in results if r.ok]
         existing = set(Partner.objects.filter(tenant=tenant, domain__in=domains).values_list("domain", flat=True))
@@ -439,7 +438,7 @@ def _import(tenant, partner_import: PartnerImport) -> ImportStats:
     now = timezone.now()
     with partner_import.file.open("rb") as handle, read_csv(handle) as (header, rows):
         check_header(header)
-        for batch in _batches(rows, BATCH_SIZE):
+        for batch in _batches(rows, settings.PRM_IMPORT_BATCH_SIZE):
             results = [validator.validate(n, v) for n, v in batch]
             _import_batch(tenant, partner_import, results, stats, paths, now, validator.entry_tier)
             stats.processed += len(results)

@@ -151,8 +151,8 @@ def test_reimporting_the_same_file_updates_instead_of_duplicating(tenant, progra
     assert alpha.name == "Alpha Cloud AG" and alpha.tier.name == "Gold"
 
 
-def test_a_fatal_error_in_the_middle_leaves_nothing_imported(tenant, program, manager, monkeypatch):
-    monkeypatch.setattr(import_service, "BATCH_SIZE", 2)
+def test_a_fatal_error_in_the_middle_leaves_nothing_imported(tenant, program, manager, monkeypatch, settings):
+    settings.PRM_IMPORT_BATCH_SIZE = 2
     real_batch = import_service._import_batch
     calls = {"n": 0}
 

@@ -14,12 +14,18 @@ def portal(request) -> dict:
     nav = []
     if tenant is not None and viewer is not None:
         path = request.path
+        matches: list[tuple[int, dict]] = []  # (length of the matching prefix, entry): the longest wins
         for item in nav_for(viewer):
             try:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
             prefixes = item.active_prefixes or ((url,) if url != "/" else ())
-            active = path == url or any(path.startswith(p) for p in prefixes)
-            nav.append({"label": item.label, "url": url, "active": active})
+            match = len(url) + 1 if path == url else max((len(p) for p in prefixes if path.startswith(p)), default=0)
+            entry = {"label": item.label, "url": url, "active": False}
+            matches.append((match, entry))
+            nav.append(entry)
+        length, current = max(matches, key=lambda m: m[0], default=(0, {}))
+        if length:
+            current["active"] = True
     return {"tenant": tenant, "membership": membership, "viewer": viewer, "portal_nav": nav, "base_domain": settings.PRM_BASE_DOMAIN}

@@ -40,6 +40,8 @@ class HomeWidget:
     context: Callable[[HttpRequest], dict | None]
     roles: frozenset[str] = field(default_factory=lambda: ALL_ROLES)
     order: int = 50
+    # A wide widget takes the whole row of the home grid (checklists, lists with long lines).
+    wide: bool = False
 
 
 _nav: list[NavItem] = []

@@ -76,7 +76,9 @@ def partner_import(tenant, args: dict) -> None:
     from partners.services import imports
     from partners.tasks import partner_import_task
 
-    imports.BATCH_SIZE = args["batch_size"]
+    from django.conf import settings
+
+    settings.PRM_IMPORT_BATCH_SIZE = args["batch_size"]
     real_batch = imports._import_batch
     batches = {"n": 0}
 
