@@ -1,99 +1,113 @@
-"""Server-side SVG charts: no JavaScript, no inline styles (CSP), printable, and every chart has
-the same figures in a table next to it. Colours come from classes in analytics.css / portal.css."""
+"""Chart data for the analytics pages, drawn in the browser by Chart.js (static/vendor/chart-*.js).
+
+Each function returns a plain, JSON-serialisable description of one chart. The template
+analytics/_chart.html puts it on a `<canvas data-chart="chart-x" data-chart-spec="{…}">` (JSON in an
+attribute: htmx drops `<script>` elements, json_script's too, from the dashboard body it swaps), and
+analytics/static/analytics/charts.js turns it into a Chart.js configuration: the tenant's brand
+colour (the --prm-brand custom property), numbers in the page's language, no animation for people
+who asked for reduced motion. Nothing here is HTML or script, so the Content-Security-Policy
+('self' only) stays as it is.
+
+Every chart carries a one-sentence description (`description`, the canvas's aria-label), and every
+page keeps the figures in a table next to the chart: that table is the text alternative.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Literal
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.translation import gettext as _
 
 Number = int | float | Decimal
+Series = Sequence[tuple[str, Sequence[Number | None]]]
+Format = Literal["integer", "decimal", "percent", "money"]
+
+# Heights (CSS classes chart-s / chart-m / chart-l in analytics.css: 220, 280, 360 px): a horizontal
+# bar chart grows with its bars so that each stays about 16 px thick or more; a line chart is "s".
+_BARS_FOR_SIZE = ((8, "s"), (14, "m"))
 
 
-def _num(value) -> float:
-    return float(value) if value is not None else 0.0
+def _value(value: Number | None) -> float | int | None:
+    """Decimals would reach the page as strings (DjangoJSONEncoder); the chart needs numbers."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    return float(value)
 
 
-def _fmt(value) -> str:
+def format_value(value: Number | None, fmt: Format, currency: str = "") -> str:
+    """A figure as the page writes it (in the active language), for the description."""
     if value is None:
         return "—"
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return f"{value:,}"
+    if fmt == "money":
+        amount = number_format(Decimal(str(value)), decimal_pos=0, use_l10n=True, force_grouping=True)
+        return f"{currency} {amount}".strip()
+    decimals = 0 if fmt == "integer" or float(value) % 1 == 0 else 1
+    text = number_format(Decimal(str(value)), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return f"{text} %" if fmt == "percent" else text
 
 
-def bar_chart(items: Sequence[tuple[str, Number]], *, title: str, fmt: Callable = _fmt,
-              series: Sequence[tuple[str, Sequence[Number]]] | None = None) -> SafeString:
-    """Horizontal bars, one row per item. With `series`, several bars per row (legend on top)."""
-    if series is None:
-        series = [("", [v for _l, v in items])]
-    labels = [label for label, _v in items]
-    rows, per_row = len(labels), len(series)
-    bar_h, gap, left, right, top = 14, 10, 150, 90, 8 + (18 if per_row > 1 else 0)
-    row_h = per_row * bar_h + gap
-    width, height = 640, top + rows * row_h + 4
-    peak = max([_num(v) for _name, values in series for v in values] + [0]) or 1.0
-    span = width - left - right
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
-    if per_row > 1:
-        x = left
-        for i, (name, _values) in enumerate(series):
-            parts.append(f'<rect class="bar-s{i}" x="{x}" y="2" width="10" height="10"></rect>'
-                         f'<text x="{x + 14}" y="11">{escape(name)}</text>')
-            x += 14 + 8 * len(name) + 16
-    for r, label in enumerate(labels):
-        y0 = top + r * row_h
-        parts.append(f'<text x="{left - 6}" y="{y0 + per_row * bar_h / 2 + 4:.0f}" text-anchor="end">'
-                     f'{escape(label[:24])}</text>')
-        for i, (_name, values) in enumerate(series):
-            value = values[r]
-            w = max(0.0, _num(value) / peak * span)
-            y = y0 + i * bar_h
-            parts.append(f'<rect class="bar-s{i}" x="{left}" y="{y}" width="{w:.1f}" height="{bar_h - 2}"></rect>'
-                         f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 4}">{escape(fmt(value))}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+def _series(series: Series) -> list[dict]:
+    return [{"name": str(name), "values": [_value(v) for v in values]} for name, values in series]
 
 
-def line_chart(points: Sequence[tuple[str, Number | None]], *, title: str, fmt: Callable = _fmt,
-               y_max: float | None = None) -> SafeString:
-    """A line over evenly spaced labels; missing values leave a gap."""
-    width, height, left, right, top, bottom = 640, 180, 44, 16, 12, 28
-    values = [_num(v) for _l, v in points if v is not None]
-    peak = y_max or (max(values) if values else 0) or 1.0
-    n = max(len(points) - 1, 1)
-    span_x, span_y = width - left - right, height - top - bottom
+def _size(bars: int) -> str:
+    for limit, size in _BARS_FOR_SIZE:
+        if bars <= limit:
+            return size
+    return "l"
 
-    def xy(i, v):
-        return left + i * span_x / n, top + span_y - _num(v) / peak * span_y
 
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-             f'<line class="axis" x1="{left}" y1="{top + span_y}" x2="{width - right}" y2="{top + span_y}"></line>',
-             f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{escape(fmt(peak))}</text>',
-             f'<text x="{left - 6}" y="{top + span_y}" text-anchor="end">0</text>']
-    segment: list[str] = []
-    segments = []
-    for i, (_label, v) in enumerate(points):
-        if v is None:
-            if segment:
-                segments.append(segment)
-            segment = []
+def bar_chart(labels: Sequence[str], series: Series, *, title: str, value_title: str, category_title: str = "",
+              fmt: Format = "integer", currency: str = "") -> dict:
+    """Horizontal bars, one row per label; with several series, one bar of each per row (and a legend)."""
+    labels = [str(label) for label in labels]
+    data = _series(series)
+    parts = []
+    for i, label in enumerate(labels):
+        figures = [format_value(s["values"][i], fmt, currency) for s in data]
+        if len(data) == 1:
+            parts.append(f"{label}: {figures[0]}")
+        else:
+            parts.append(f"{label}: " + ", ".join(f"{s['name']} {f}" for s, f in zip(data, figures, strict=True)))
+    return {
+        "type": "bar", "title": str(title), "labels": labels, "series": data, "format": fmt, "currency": currency,
+        "value_title": str(value_title), "category_title": str(category_title),
+        "size": _size(len(labels) * len(data)),
+        "description": f"{title}. " + "; ".join(parts) + "." if parts else f"{title}. " + _("No figures."),
+    }
+
+
+def line_chart(labels: Sequence[str], series: Series, *, title: str, value_title: str, category_title: str = "",
+               fmt: Format = "decimal", y_max: float | None = None) -> dict:
+    """Lines over evenly spaced labels (dates); a missing value leaves a gap."""
+    labels = [str(label) for label in labels]
+    data = _series(series)
+    parts = []
+    for s in data:
+        known = [(label, v) for label, v in zip(labels, s["values"], strict=True) if v is not None]
+        if not known:
             continue
-        x, y = xy(i, v)
-        segment.append(f"{x:.1f},{y:.1f}")
-        parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3"><title>{escape(fmt(v))}</title></circle>')
-    if segment:
-        segments.append(segment)
-    for seg in segments:
-        parts.append(f'<polyline class="line" points="{" ".join(seg)}"></polyline>')
-    step = max(1, len(points) // 6)
-    for i, (label, _v) in enumerate(points):
-        if i % step == 0 or i == len(points) - 1:
-            x, _y = xy(i, 0)
-            parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">{escape(label)}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+        (first_label, first), (last_label, last) = known[0], known[-1]
+        prefix = f"{s['name']}: " if len(data) > 1 else ""
+        if len(known) == 1:
+            parts.append(prefix + _("%(value)s on %(date)s") % {"value": format_value(last, fmt),
+                                                                "date": last_label})
+        else:
+            parts.append(prefix + _("from %(first)s on %(first_date)s to %(last)s on %(last_date)s") % {
+                "first": format_value(first, fmt), "first_date": first_label,
+                "last": format_value(last, fmt), "last_date": last_label})
+    return {
+        "type": "line", "title": str(title), "labels": labels, "series": data, "format": fmt, "currency": "",
+        "value_title": str(value_title), "category_title": str(category_title), "y_max": y_max, "size": "s",
+        "description": f"{title}: " + "; ".join(parts) + "." if parts else f"{title}. " + _("No figures."),
+    }
+
+
+def day_label(day) -> str:
+    """A date on a chart's axis: day and short month in the language's order ("Mar 5", "5. Mär")."""
+    return date_format(day, get_format("MONTH_DAY_FORMAT").replace("F", "M"))

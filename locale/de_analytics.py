@@ -426,3 +426,13 @@ DE.update({
         "kann daher mehr Punkte wert sein als ihr Gewicht, wenn andere nicht zutreffen.",
     "%(p)s of %(m)s": "%(p)s von %(m)s",
 })
+
+# Readable charts and the dashboard grid ([9]).
+DE.update({
+    "On this page": "Auf dieser Seite", "Sourced and influenced": "Akquiriert und beeinflusst", "By type": "Nach Typ",
+    "Approval SLA": "Freigabe-SLA", "Engagement": "Engagement", "MDF and ROI": "MDF und ROI", "Trends": "Trends",
+    "Show the figures": "Zahlen anzeigen", "Active (%)": "Aktiv (%)", "No figures.": "Keine Zahlen.",
+    "%(value)s on %(date)s": "%(value)s am %(date)s",
+    "from %(first)s on %(first_date)s to %(last)s on %(last_date)s":
+        "von %(first)s am %(first_date)s auf %(last)s am %(last_date)s",
+})

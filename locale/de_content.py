@@ -309,3 +309,9 @@ DE_PLURAL = {
     'You have %(left)s attempt left. Review the modules and try again.': ('Sie haben noch %(left)s Versuch. Gehen Sie die Module noch einmal durch und versuchen Sie es erneut.', 'Sie haben noch %(left)s Versuche. Gehen Sie die Module noch einmal durch und versuchen Sie es erneut.'),
     '%(n)s new item since your last visit': ('%(n)s neuer Eintrag seit Ihrem letzten Besuch', '%(n)s neue Einträge seit Ihrem letzten Besuch'),
 }
+
+# Content cards: the format named on each thumbnail ([9]).
+DE.update({
+    "Video": "Video", "Link": "Link", "One-pager": "One-Pager", "Image": "Bild", "Slides": "Folien",
+    "Spreadsheet": "Tabelle", "Document": "Dokument",
+})

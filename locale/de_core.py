@@ -66,8 +66,8 @@ DE = {
     "My team": "Mein Team", "%(org)s team": "Team von %(org)s", "Colleagues": "Kolleginnen und Kollegen",
     "Deactivate this colleague?": "Diese Person deaktivieren?", "Object": "Objekt", "No matching entries.": "Keine passenden Einträge.",
     "Partner portal": "Partnerportal", "Skip to content": "Zum Inhalt springen", "Main": "Hauptnavigation", "Menu": "Menü",
-    "Links and buttons in %(colour)s would be hard to read (contrast %(ratio)s:1 with white, at least %(minimum)s:1 is needed). Choose a darker colour.":
-        "Links und Schaltflächen in %(colour)s wären schwer lesbar (Kontrast %(ratio)s:1 zu Weiß, mindestens %(minimum)s:1 ist nötig). Wählen Sie eine dunklere Farbe.",
+    "Links and buttons in %(colour)s would be hard to read (contrast %(ratio)s:1 with the page, at least %(minimum)s:1 is needed). Choose a darker colour.":
+        "Links und Schaltflächen in %(colour)s wären schwer lesbar (Kontrast %(ratio)s:1 zur Seite, mindestens %(minimum)s:1 ist nötig). Wählen Sie eine dunklere Farbe.",
     "Partner portals": "Partnerportale", "Password": "Passwort", "Two-factor authentication": "Zwei-Faktor-Authentifizierung",
     "My portals": "Meine Portale", "Sign out": "Abmelden", "partner program": "Partnerprogramm", "Support": "Support",
     "Open-source partner relationship management": "Open-Source-Partnermanagement",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.formats import number_format
 
 register = template.Library()
@@ -48,3 +50,9 @@ def risk_class(value) -> str:
     if value is None:
         return ""
     return "risk-high" if value >= 0.6 else ("risk-mid" if value >= 0.35 else "")
+
+
+@register.filter
+def chart_json(value) -> str:
+    """A chart (analytics.charts) as JSON for a data attribute; the template's autoescaping quotes it."""
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))

@@ -96,7 +96,8 @@ def test_partner_360_draws_scores_over_time_from_the_snapshots(tenant, computed,
     assert [d for d, _s in expected] == [day - timedelta(days=7), day]
     html = response.content.decode()
     section = html[html.index("Scores over time"):]
-    assert section.index("<svg") < section.index("Activity")  # both charts sit in that section
+    assert section.index('data-chart="chart-p360-score"') < section.index('data-chart="chart-p360-risk"') \
+        < section.index("Activity")  # both charts sit in that section
 
 
 def test_partner_360_of_another_tenants_partner_is_404(tenant, other_tenant, computed, members, client_for):

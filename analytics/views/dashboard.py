@@ -28,29 +28,43 @@ from prm.tenancy.access import program_wide, staff_required
 from prm.tenancy.views import render_error
 
 
-def _money(value) -> str:
-    return f"{float(value or 0):,.0f}"
-
-
 def chart_context(d: Dashboard, currency: str) -> dict:
+    """The dashboard's charts (analytics.charts), one per section that has one."""
     if d.run is None:
         return {}
+    pipeline, won = _("Open pipeline"), _("Won in the period")
+    weeks = [charts.day_label(t["date"]) for t in d.trends]
+    week_of = _("Week of")
     return {
-        "status": charts.bar_chart([(str(label), n) for _v, label, n in d.status_counts], title=_("Partners by status")),
-        "tiers": charts.bar_chart(
-            [(s.label, 0) for s in d.by_tier], title=_("Pipeline and won revenue by tier"), fmt=_money,
-            series=[(_("Open pipeline"), [s.pipeline for s in d.by_tier]), (_("Won"), [s.won for s in d.by_tier])]),
-        "types": charts.bar_chart(
-            [(s.label, 0) for s in d.by_type], title=_("Pipeline and won revenue by type"), fmt=_money,
-            series=[(_("Open pipeline"), [s.pipeline for s in d.by_type]), (_("Won"), [s.won for s in d.by_type])]),
-        "attribution": charts.bar_chart([(str(a["label"]), a["revenue"]) for a in d.attribution],
-                                        title=_("Won revenue by partner role"), fmt=_money),
-        "score_trend": charts.line_chart([(t["date"].strftime("%d %b"), t["avg_score"]) for t in d.trends],
-                                         title=_("Average health score, 12 weeks"), y_max=100),
-        "active_trend": charts.line_chart([(t["date"].strftime("%d %b"), t["active_pct"]) for t in d.trends],
-                                          title=_("Active in 30 days (%), 12 weeks"), y_max=100),
-        "risk_trend": charts.line_chart([(t["date"].strftime("%d %b"), t["at_risk"]) for t in d.trends],
-                                        title=_("Partners at risk, 12 weeks")),
+        "status": charts.bar_chart([str(label) for _v, label, _n in d.status_counts],
+                                   [(_("Partners"), [n for _v, _l, n in d.status_counts])],
+                                   title=_("Partners by status"), value_title=_("Partners")),
+        "attribution": charts.bar_chart([str(a["label"]) for a in d.attribution],
+                                        [(_("Won revenue"), [a["revenue"] for a in d.attribution])],
+                                        title=_("Won revenue by partner role"), value_title=currency, fmt="money",
+                                        currency=currency),
+        "tiers": charts.bar_chart([s.label for s in d.by_tier],
+                                  [(pipeline, [s.pipeline for s in d.by_tier]), (won, [s.won for s in d.by_tier])],
+                                  title=_("Pipeline and won revenue by tier"), value_title=currency, fmt="money",
+                                  currency=currency),
+        "types": charts.bar_chart([s.label for s in d.by_type],
+                                  [(pipeline, [s.pipeline for s in d.by_type]), (won, [s.won for s in d.by_type])],
+                                  title=_("Pipeline and won revenue by type"), value_title=currency, fmt="money",
+                                  currency=currency),
+        "funnel": charts.bar_chart([str(p["path"]) for p in d.funnel],
+                                   [(_("Started"), [p["started"] for p in d.funnel]),
+                                    (_("Finished"), [p["finished"] for p in d.funnel])],
+                                   title=_("Onboarding funnel"),
+                                   value_title=_("Partners")) if d.funnel else None,
+        "score_trend": charts.line_chart(weeks, [(_("Average health score"), [t["avg_score"] for t in d.trends])],
+                                         title=_("Average health score, 12 weeks"), value_title=_("Score"),
+                                         category_title=week_of, y_max=100),
+        "active_trend": charts.line_chart(weeks, [(_("Active in 30 days (%)"), [t["active_pct"] for t in d.trends])],
+                                          title=_("Active in 30 days (%), 12 weeks"), value_title=_("Active (%)"),
+                                          category_title=week_of, fmt="percent", y_max=100),
+        "risk_trend": charts.line_chart(weeks, [(_("Partners at risk"), [t["at_risk"] for t in d.trends])],
+                                        title=_("Partners at risk, 12 weeks"), value_title=_("Partners"),
+                                        category_title=week_of, fmt="integer"),
     }
 
 

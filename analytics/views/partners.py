@@ -89,10 +89,12 @@ def partner_360_view(request: HttpRequest, partner_id) -> HttpResponse:
         context["missing"] = [requirement_text(m, currency) for m in latest.tier_missing]
         context["progress"] = tier_progress(latest, currency)
     history = context["history"]
-    context["score_chart"] = charts.line_chart([(h["date"].strftime("%d %b"), h["score"]) for h in history],
-                                               title=_("Health score, 90 days"), y_max=100) if history else ""
-    context["risk_chart"] = charts.line_chart(
-        [(h["date"].strftime("%d %b"), round(h["churn_risk"] * 100)) for h in history],
-        title=_("Churn risk (%), 90 days"), y_max=100) if history else ""
+    if history:
+        days = [charts.day_label(h["date"]) for h in history]
+        context["score_chart"] = charts.line_chart(days, [(_("Health score"), [h["score"] for h in history])],
+                                                   title=_("Health score, 90 days"), value_title=_("Score"), y_max=100)
+        context["risk_chart"] = charts.line_chart(
+            days, [(_("Churn risk"), [round(h["churn_risk"] * 100) for h in history])],
+            title=_("Churn risk (%), 90 days"), value_title=_("Churn risk (%)"), fmt="percent", y_max=100)
     context["currency"] = currency
     return render(request, "analytics/partner_360.html", context)

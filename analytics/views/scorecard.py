@@ -30,6 +30,7 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
         # The tier gap has its own line above; repeat it here only when it is the one thing to do.
         context["actions"] = [a for a in actions if a["code"] != "reach_tier"] or actions
         context["progress"] = tier_progress(latest, currency)
-        context["chart"] = charts.line_chart([(d.strftime("%d %b"), s) for d, s in context["weeks"]],
-                                             title=_("Your health score, 12 weeks"), y_max=100)
+        context["chart"] = charts.line_chart(
+            [charts.day_label(d) for d, _s in context["weeks"]], [(_("Health score"), [s for _d, s in context["weeks"]])],
+            title=_("Your health score, 12 weeks"), value_title=_("Score"), category_title=_("Week of"), y_max=100)
     return render(request, "analytics/scorecard.html", context)

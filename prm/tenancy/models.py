@@ -22,23 +22,38 @@ RESERVED_SLUGS = frozenset({"www", "admin", "api", "static", "media", "mail", "a
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 hex_colour = RegexValidator(HEX_COLOUR, _("Enter a colour as #RRGGBB."))
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA for body text
+# The page background behind cards (--prm-canvas in static/css/portal.css): links sit on it too.
+PAGE_CANVAS = "#f4f6f9"
 
 
-def contrast_with_white(colour: str) -> float:
-    """WCAG contrast ratio of #RRGGBB against white (1 to 21)."""
+def _luminance(colour: str) -> float:
     def channel(hex_pair: str) -> float:
         c = int(hex_pair, 16) / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
     r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
-    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(colour: str, background: str = "#ffffff") -> float:
+    """WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
+    a, b = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def contrast_with_white(colour: str) -> float:
+    return contrast(colour)
 
 
 def readable_on_white(value: str) -> None:
-    """The brand colour is the portal's links and the background of white button text."""
-    if re.match(HEX_COLOUR, value or "") and (ratio := contrast_with_white(value)) < MIN_CONTRAST:
+    """The brand colour is the portal's links (on white cards and the grey page) and the background
+    of white button text: it must read on the lighter of the two backgrounds' worst case."""
+    if not re.match(HEX_COLOUR, value or ""):
+        return
+    ratio = min(contrast(value), contrast(value, PAGE_CANVAS))
+    if ratio < MIN_CONTRAST:
         raise ValidationError(
-            _("Links and buttons in %(colour)s would be hard to read (contrast %(ratio)s:1 with white, "
+            _("Links and buttons in %(colour)s would be hard to read (contrast %(ratio)s:1 with the page, "
               "at least %(minimum)s:1 is needed). Choose a darker colour."),
             code="low_contrast", params={"colour": value, "ratio": f"{ratio:.1f}", "minimum": MIN_CONTRAST})
 currency_code = RegexValidator(r"^[A-Z]{3}$", _("Enter a three-letter ISO currency code, e.g. EUR."))

@@ -209,20 +209,23 @@ def test_a_brand_colour_too_light_to_read_is_refused_with_its_contrast(tenant, m
             "tier_downgrade_grace_days": 30, "agreement_grace_days": 10, "tier_evaluation": "propose"}
     refused = client.post("/staff/settings/", data)
     assert refused.status_code == 400
-    assert ("Links and buttons in #ffcc00 would be hard to read (contrast 1.5:1 with white, at least 4.5:1 is "
+    assert ("Links and buttons in #ffcc00 would be hard to read (contrast 1.4:1 with the page, at least 4.5:1 is "
             "needed). Choose a darker colour.") in refused.content.decode()
     tenant.refresh_from_db()
     assert tenant.primary_colour != "#ffcc00"
-    assert client.post("/staff/settings/", {**data, "primary_colour": "#767676"}).status_code == 302  # 4.54:1
+    # #767676 reads at 4.54:1 on white but 4.2:1 on the grey page behind the cards.
+    assert client.post("/staff/settings/", {**data, "primary_colour": "#767676"}).status_code == 400
+    assert client.post("/staff/settings/", {**data, "primary_colour": "#6e6e6e"}).status_code == 302
 
 
 def test_contrast_with_white_follows_wcag():
-    from prm.tenancy.models import contrast_with_white
+    from prm.tenancy.models import PAGE_CANVAS, contrast, contrast_with_white
 
     assert contrast_with_white("#ffffff") == pytest.approx(1.0)
     assert contrast_with_white("#000000") == pytest.approx(21.0)
     assert contrast_with_white("#767676") == pytest.approx(4.54, abs=0.01)  # the lightest grey that passes
     assert contrast_with_white("#1f5fbf") > 4.5  # the default
+    assert contrast("#767676", PAGE_CANVAS) == pytest.approx(4.20, abs=0.01)
 
 
 def test_tenant_default_language_applies_until_the_visitor_chooses(tenant, members, client_for):

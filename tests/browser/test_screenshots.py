@@ -42,7 +42,8 @@ def test_before_and_after_screenshots_of_the_pages_a_new_user_sees(browser, live
         shutil.copyfile(before, ARTIFACTS / f"before-{before.name}")
     saved, problems = [], []
     for local in dict.fromkeys(role for role, _n, _p in PAGES):
-        context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900}, locale="en-GB")
+        context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900}, locale="en-GB",
+                                      reduced_motion="reduce")  # charts drawn at once, not mid-animation
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
