@@ -196,3 +196,32 @@ DE.update({
         "Öffnen Sie den Link aus Ihrer Einladungs-E-Mail oder die Portaladresse Ihres Herstellers.",
     "Remember me on this device": "Auf diesem Gerät angemeldet bleiben",
 })
+
+# Sign-in, password and two-factor pages in the portal's design ([9]).
+DE.update({
+    "%(name)s asks its staff to sign in with a second factor: set up an authenticator app to continue.":
+        "%(name)s verlangt von seinen Mitarbeitenden einen zweiten Faktor bei der Anmeldung: Richten Sie eine Authenticator-App ein, um fortzufahren.",
+    "With two-factor authentication, signing in needs your password and a code from your phone, so a stolen password alone does not open your account.":
+        "Mit der Zwei-Faktor-Authentifizierung brauchen Sie zur Anmeldung Ihr Passwort und einen Code von Ihrem Telefon – ein gestohlenes Passwort allein öffnet Ihr Konto nicht.",
+    "Install an authenticator app on your phone if you do not have one yet, for example Google Authenticator, Microsoft Authenticator or 1Password.":
+        "Installieren Sie eine Authenticator-App auf Ihrem Telefon, falls noch nicht geschehen, zum Beispiel Google Authenticator, Microsoft Authenticator oder 1Password.",
+    "Scan this QR code with the app.": "Scannen Sie diesen QR-Code mit der App.",
+    "QR code for your authenticator app": "QR-Code für Ihre Authenticator-App",
+    "Setting up on this phone? <a href=\"%(totp_url)s\">Open the authenticator app</a> instead of scanning.":
+        "Richten Sie die App auf diesem Telefon ein? <a href=\"%(totp_url)s\">Öffnen Sie die Authenticator-App</a>, statt zu scannen.",
+    "Cannot scan it? Type this secret into the app instead": "Scannen nicht möglich? Geben Sie stattdessen diesen Schlüssel in die App ein",
+    "Enter the six-digit code the app now shows, to confirm it is set up.":
+        "Geben Sie den sechsstelligen Code ein, den die App jetzt anzeigt, um die Einrichtung zu bestätigen.",
+    "Your account is protected by two-factor authentication. Open your authenticator app and enter the six-digit code it shows.":
+        "Ihr Konto ist durch Zwei-Faktor-Authentifizierung geschützt. Öffnen Sie Ihre Authenticator-App und geben Sie den angezeigten sechsstelligen Code ein.",
+    "No access to your authenticator app?": "Kein Zugriff auf Ihre Authenticator-App?",
+    "Enter one of your recovery codes in the same field instead. Each recovery code works once.":
+        "Geben Sie stattdessen einen Ihrer Wiederherstellungscodes in dasselbe Feld ein. Jeder Wiederherstellungscode gilt nur einmal.",
+    "Lost your recovery codes too? Write to <a href=\"mailto:%(email)s\">%(email)s</a>.":
+        "Auch die Wiederherstellungscodes verloren? Schreiben Sie an <a href=\"mailto:%(email)s\">%(email)s</a>.",
+    "If you lose your phone, a recovery code signs you in instead of the authenticator app. Each code works once. Keep them somewhere safe, for example in your password manager or printed out.":
+        "Wenn Sie Ihr Telefon verlieren, meldet ein Wiederherstellungscode Sie anstelle der Authenticator-App an. Jeder Code gilt nur einmal. Bewahren Sie die Codes sicher auf, zum Beispiel in Ihrem Passwortmanager oder ausgedruckt.",
+    "No email after a few minutes? Check your spam folder, or write to <a href=\"mailto:%(email)s\">%(email)s</a>.":
+        "Nach einigen Minuten keine E-Mail? Sehen Sie im Spam-Ordner nach oder schreiben Sie an <a href=\"mailto:%(email)s\">%(email)s</a>.",
+    "This link no longer works": "Dieser Link ist nicht mehr gültig",
+})
