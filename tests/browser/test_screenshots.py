@@ -46,8 +46,8 @@ def test_before_and_after_screenshots_of_the_pages_a_new_user_sees(browser, live
                                       reduced_motion="reduce")  # charts drawn at once, not mid-animation
         page = context.new_page()
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         sign_in(page, live, tenant, f"{local}@{tenant.slug}.example", DEMO_PASSWORD)
         for role, name, path in PAGES:
             if role != local:

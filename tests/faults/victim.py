@@ -72,11 +72,11 @@ def spif_accruals(tenant, args: dict) -> None:
 
 def partner_import(tenant, args: dict) -> None:
     """The import task; park after `park_after_batches` batches have been written."""
+    from django.conf import settings
+
     from partners.models import Partner
     from partners.services import imports
     from partners.tasks import partner_import_task
-
-    from django.conf import settings
 
     settings.PRM_IMPORT_BATCH_SIZE = args["batch_size"]
     real_batch = imports._import_batch
