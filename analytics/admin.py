@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from analytics.models import AnalyticsSettings, HealthRun, HealthRunChunk, PartnerHealthSnapshot
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
+from prm.tenancy.admin_display import date_column
 
 
 class NoDeleteUrlMixin:
@@ -28,7 +29,8 @@ class ReadOnlyPermissions:
 
 @admin.register(AnalyticsSettings)
 class AnalyticsSettingsAdmin(NoDeleteUrlMixin, AdminOnlyMixin, TenantModelAdmin):
-    list_display = ["__str__", "weight_activity", "weight_recency", "weight_deals", "at_risk_percent", "updated_at"]
+    list_display = ["__str__", "weight_activity", "weight_recency", "weight_deals", "at_risk_percent",
+                    date_column(AnalyticsSettings, "updated_at")]
     readonly_fields = ["updated_at", "updated_by"]
 
     def has_add_permission(self, request, *args):
@@ -51,8 +53,8 @@ class ChunkInline(ReadOnlyPermissions, TenantTabularInline):
 
 @admin.register(HealthRun)
 class HealthRunAdmin(ReadOnlyMixin, TenantModelAdmin):
-    list_display = ["date", "status", "trigger", "started_at", "finished_at", "partners_scored", "chunks_done",
-                    "chunks_total"]
+    list_display = [date_column(HealthRun, "date"), "status", "trigger", "started_at", "finished_at", "partners_scored",
+                    "chunks_done", "chunks_total"]
     list_filter = ["status", "trigger"]
     date_hierarchy = "date"
     inlines = [ChunkInline]
@@ -60,7 +62,8 @@ class HealthRunAdmin(ReadOnlyMixin, TenantModelAdmin):
 
 @admin.register(PartnerHealthSnapshot)
 class PartnerHealthSnapshotAdmin(ReadOnlyMixin, TenantModelAdmin):
-    list_display = ["partner", "date", "score", "churn_risk", "churn_method", "recommendation", "tier_action"]
+    list_display = ["partner", date_column(PartnerHealthSnapshot, "date"), "score", "churn_risk", "churn_method",
+                    "recommendation", "tier_action"]
     list_filter = ["date", "churn_method", "recommendation", "tier_action", "status"]
     search_fields = ["partner__name"]
     list_select_related = ["partner"]

@@ -13,6 +13,7 @@ from content.models import Asset, AssetVersion, Category, Certification, Choice,
 from content.services import asset_save, certification_revoke
 from content.services.training import course_save
 from prm.tenancy.admin import TenantModelAdmin, TenantStackedInline, TenantTabularInline
+from prm.tenancy.admin_display import date_column
 
 
 @admin.register(Category)
@@ -35,7 +36,9 @@ class AssetVersionInline(TenantTabularInline):
 @admin.register(Asset)
 class AssetAdmin(TenantModelAdmin):
     form = AssetForm
-    list_display = ["title", "kind", "category", "min_tier", "language", "is_featured", "publish_at", "expires_at", "current_version"]
+    # Fits a laptop screen in German too: the language is a filter (and usually in the title).
+    list_display = ["title", "kind", "category", "min_tier", "is_featured", date_column(Asset, "publish_at"),
+                    date_column(Asset, "expires_at"), "version"]
     list_filter = ["kind", "category", "is_featured", "language", "min_tier"]
     search_fields = ["title", "tags", "description"]
     list_select_related = ["category", "min_tier", "current_version"]
@@ -48,6 +51,11 @@ class AssetAdmin(TenantModelAdmin):
         (_("Audience"), {"fields": ["min_tier", "limit_to_types", "audience_role"]}),
         (_("Publication"), {"fields": ["publish_at", "expires_at"]}),
     ]
+
+    @admin.display(description=_("version"), ordering="current_version__number")
+    def version(self, obj):
+        # The number only: the file's name is long, and it is on the asset's page.
+        return f"v{obj.current_version.number}" if obj.current_version else None
 
     def save_model(self, request, obj, form, change):
         # The service validates the upload, versions the file and sets the partner-type rules.
@@ -72,7 +80,8 @@ class QuestionInline(TenantTabularInline):
 @admin.register(Course)
 class CourseAdmin(TenantModelAdmin):
     form = CourseAdminForm
-    list_display = ["title", "min_tier", "validity_months", "passing_score", "max_attempts", "publish_at", "expires_at"]
+    list_display = ["title", "min_tier", "validity_months", "passing_score", "max_attempts",
+                    date_column(Course, "publish_at"), date_column(Course, "expires_at")]
     list_filter = ["min_tier"]
     search_fields = ["title", "description"]
     inlines = [ModuleInline, QuestionInline]
@@ -115,7 +124,8 @@ class QuestionAdmin(TenantModelAdmin):
 
 @admin.register(Certification)
 class CertificationAdmin(TenantModelAdmin):
-    list_display = ["course", "user", "partner", "issued_at", "expires_at", "status"]
+    list_display = ["course", "user", "partner", date_column(Certification, "issued_at"),
+                    date_column(Certification, "expires_at"), "status"]
     list_filter = ["status", "course"]
     search_fields = ["user__email", "user__full_name", "partner__name", "course__title"]
     list_select_related = ["course", "user", "partner"]
@@ -137,7 +147,7 @@ class CertificationAdmin(TenantModelAdmin):
 class QuizAttemptAdmin(TenantModelAdmin):
     """Read-only history; deleting attempts gives a partner user fresh attempts."""
 
-    list_display = ["course", "user", "partner", "score", "passed", "created_at"]
+    list_display = ["course", "user", "partner", "score", "passed", date_column(QuizAttempt, "created_at")]
     list_filter = ["passed", "course"]
     search_fields = ["user__email", "partner__name"]
     list_select_related = ["course", "user", "partner"]

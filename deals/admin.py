@@ -18,6 +18,7 @@ from deals.models import (
     Product,
 )
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
+from prm.tenancy.admin_display import date_column, money_column
 
 
 @admin.register(Product)
@@ -30,7 +31,7 @@ class ProductAdmin(AdminOnlyMixin, TenantModelAdmin):
 
 @admin.register(CurrencyRate)
 class CurrencyRateAdmin(AdminOnlyMixin, TenantModelAdmin):
-    list_display = ["currency", "rate", "valid_from"]
+    list_display = ["currency", "rate", date_column(CurrencyRate, "valid_from")]
     list_filter = ["currency"]
     ordering = ["currency", "-valid_from"]
 
@@ -44,7 +45,7 @@ class CurrencyRateAdmin(AdminOnlyMixin, TenantModelAdmin):
 
 @admin.register(HouseAccount)
 class HouseAccountAdmin(TenantModelAdmin):
-    list_display = ["name", "domain", "note", "created_at"]
+    list_display = ["name", "domain", "note", date_column(HouseAccount, "created_at")]
     search_fields = ["name", "domain"]
     exclude = ["name_normalised"]
 
@@ -81,7 +82,8 @@ class ReasonForm(forms.Form):
 
 @admin.register(DealRegistration)
 class DealRegistrationAdmin(TenantModelAdmin):
-    list_display = ["customer_name", "partner", "kind", "status", "amount", "currency", "submitted_at", "protected_until"]
+    list_display = ["customer_name", "partner", "kind", "status", money_column(DealRegistration, "amount"),
+                    date_column(DealRegistration, "submitted_at"), date_column(DealRegistration, "protected_until")]
     list_filter = ["status", "kind", "stage"]
     search_fields = ["customer_name", "customer_domain", "partner__name", "contact_email"]
     list_select_related = ["partner"]

@@ -4,9 +4,12 @@ error, and the ledger and its journal lines are read-only."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +33,13 @@ from incentives.models import (
     SpifProgramProduct,
     SpifProgramTier,
 )
+from incentives.money import DECIMAL_PLACES, MAX_DIGITS, format_money
 from prm.forms import add_service_errors
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
+from prm.tenancy.admin_display import date_column, money_column
+
+# Amounts as the portal shows them: `12,500.00 USD`, with each currency's own number of decimals.
+money = partial(money_column, formatter=format_money)
 
 
 class NoDeleteMixin:
@@ -112,7 +120,8 @@ class SpifProgramAdmin(AdminOnlyMixin, ServiceAdmin):
     form = SpifProgramForm
     fields = ["name", "description", "start_date", "end_date", "is_active", "rule", "flat_amount", "percent",
               "cap_per_partner", "budget"]
-    list_display = ["name", "rule", "start_date", "end_date", "budget", "currency", "is_active"]
+    list_display = ["name", "rule", date_column(SpifProgram, "start_date"), date_column(SpifProgram, "end_date"),
+                    money(SpifProgram, "budget"), "is_active"]
     list_filter = ["is_active", "rule"]
     search_fields = ["name"]
     inlines = [SpifBandInline, SpifProgramTierInline, SpifProgramPartnerTypeInline, SpifProgramProductInline]
@@ -120,7 +129,8 @@ class SpifProgramAdmin(AdminOnlyMixin, ServiceAdmin):
 
 @admin.register(SpifAccrual)
 class SpifAccrualAdmin(NoDeleteMixin, TenantModelAdmin):
-    list_display = ["deal", "partner", "program", "amount", "currency", "status", "batch", "accrued_at"]
+    list_display = ["deal", "partner", "program", money(SpifAccrual, "amount"), "status", "batch",
+                    date_column(SpifAccrual, "accrued_at")]
     list_filter = ["status", "program"]
     search_fields = ["deal__customer_name", "partner__name", "program__name"]
     list_select_related = ["deal", "partner", "program", "batch"]
@@ -159,7 +169,9 @@ class BatchAccrualInline(TenantTabularInline):
 @admin.register(PayoutBatch)
 class PayoutBatchAdmin(NoDeleteMixin, TenantModelAdmin):
     program_wide = True  # paying a batch pays every partner in it
-    list_display = ["reference", "status", "currency", "created_at", "created_by", "paid_at", "export_link"]
+    list_display = ["reference", "status", money(PayoutBatch, "total", description=_("Total")),
+                    date_column(PayoutBatch, "created_at"), "created_by", date_column(PayoutBatch, "paid_at"),
+                    "export_link"]
     list_filter = ["status"]
     search_fields = ["reference", "payment_reference"]
     readonly_fields = [f.name for f in PayoutBatch._meta.concrete_fields if f.name not in ("id", "tenant")]
@@ -168,6 +180,15 @@ class PayoutBatchAdmin(NoDeleteMixin, TenantModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False
+
+    def get_queryset(self, request):
+        # What the batch pays, as its portal page counts it (approved and paid accruals). A subquery
+        # rather than a join, so the rows are not grouped (the actions lock batches one by one).
+        pays = (SpifAccrual.objects.filter(batch=OuterRef("pk"), status__in=[SpifAccrual.Status.APPROVED,
+                                                                            SpifAccrual.Status.PAID])
+                .order_by().values("batch").annotate(total=Sum("amount")).values("total"))
+        return super().get_queryset(request).annotate(
+            total=Subquery(pays, output_field=DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)))
 
     @admin.display(description=_("export"))
     def export_link(self, obj):
@@ -203,7 +224,8 @@ class MdfFundAdmin(AdminOnlyMixin, ServiceAdmin):
     form = MdfFundForm
     fields = ["name", "description", "start_date", "end_date", "currency", "budget", "coop_rate",
               "claim_deadline_days", "is_active"]
-    list_display = ["name", "start_date", "end_date", "currency", "budget", "coop_rate", "is_active"]
+    list_display = ["name", date_column(MdfFund, "start_date"), date_column(MdfFund, "end_date"),
+                    money(MdfFund, "budget"), "coop_rate", "is_active"]
     list_filter = ["is_active", "currency"]
     search_fields = ["name"]
     inlines = [MdfTierRuleInline]
@@ -237,7 +259,9 @@ class MdfAllocationForm(ServiceForm):
 class MdfAllocationAdmin(NoDeleteMixin, ServiceAdmin):
     form = MdfAllocationForm
     fields = ["fund", "partner", "currency", "amount", "rate", "note"]
-    list_display = ["partner", "fund", "amount", "currency", "rate", "fund_amount", "source", "created_at"]
+    list_display = ["partner", "fund", money(MdfAllocation, "amount"), "rate",
+                    money(MdfAllocation, "fund_amount", "fund__currency"), "source",
+                    date_column(MdfAllocation, "created_at")]
     list_filter = ["fund", "source", "currency"]
     search_fields = ["partner__name", "fund__name"]
     autocomplete_fields = ["partner"]
@@ -282,8 +306,10 @@ def _portal_link(url_name: str, pk, label) -> str:
 
 @admin.register(MdfRequest)
 class MdfRequestAdmin(NoDeleteMixin, TenantModelAdmin):
-    list_display = ["title", "partner", "fund", "activity_type", "requested_amount", "approved_amount", "currency",
-                    "status", "start_date", "claim_due", "decide"]
+    # Fits a laptop screen: the amounts carry their currency, the activity type is a filter, and the
+    # claim deadline is on the request's page (a missed one shows in the status).
+    list_display = ["title", "partner", "fund", money(MdfRequest, "requested_amount"),
+                    money(MdfRequest, "approved_amount"), "status", date_column(MdfRequest, "start_date"), "decide"]
     list_filter = ["status", "activity_type", "fund"]
     search_fields = ["title", "partner__name", "campaign_code"]
     list_select_related = ["partner", "fund"]
@@ -312,8 +338,8 @@ class MdfRequestAdmin(NoDeleteMixin, TenantModelAdmin):
 
 @admin.register(MdfClaim)
 class MdfClaimAdmin(NoDeleteMixin, TenantModelAdmin):
-    list_display = ["mdf_request", "partner", "actual_cost", "approved_amount", "currency", "leads_generated",
-                    "status", "submitted_at", "decide"]
+    list_display = ["mdf_request", "partner", money(MdfClaim, "actual_cost"), money(MdfClaim, "approved_amount"),
+                    "leads_generated", "status", date_column(MdfClaim, "submitted_at"), "decide"]
     list_filter = ["status"]
     search_fields = ["mdf_request__title", "partner__name", "payment_reference"]
     list_select_related = ["mdf_request", "partner"]

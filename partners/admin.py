@@ -26,6 +26,7 @@ from partners.services.recruitment import application_approve, application_decli
 from partners.step_targets import step_target, step_targets, target_of_type
 from prm.domains import registrable_domain
 from prm.tenancy.admin import AdminOnlyMixin, TenantModelAdmin, TenantTabularInline
+from prm.tenancy.admin_display import date_column, money_column
 
 
 @admin.register(PartnerType)
@@ -36,9 +37,11 @@ class PartnerTypeAdmin(AdminOnlyMixin, TenantModelAdmin):
 
 @admin.register(Tier)
 class TierAdmin(AdminOnlyMixin, TenantModelAdmin):
-    list_display = ["rank", "name", "min_won_revenue_12m", "min_active_certifications", "min_health_score",
-                    "discount_percent", "mdf_eligible", "deal_protection_days"]
+    list_display = ["rank", "name", money_column(Tier, "min_won_revenue_12m", "tenant__base_currency"),
+                    "min_active_certifications", "min_health_score", "discount_percent", "mdf_eligible",
+                    "deal_protection_days"]
     list_display_links = ["rank", "name"]
+    list_select_related = ["tenant"]  # the base currency of the revenue column
     ordering = ["rank"]
     search_fields = ["name"]
     fieldsets = [
@@ -133,7 +136,8 @@ class OnboardingPathAdmin(AdminOnlyMixin, TenantModelAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(AdminOnlyMixin, TenantModelAdmin):
-    list_display = ["title", "partner_type", "version", "published_at", "reacceptance_due_at"]
+    list_display = ["title", "partner_type", "version", date_column(Agreement, "published_at"),
+                    date_column(Agreement, "reacceptance_due_at")]
     list_filter = ["partner_type"]
     readonly_fields = ["version", "content_hash", "published_at", "published_by", "reacceptance_due_at"]
     actions = ["publish"]
@@ -219,7 +223,8 @@ class ApplicationActionForm(ActionForm):
 
 @admin.register(PartnerApplication)
 class PartnerApplicationAdmin(TenantModelAdmin):
-    list_display = ["company", "domain", "country", "partner_type", "fit_score", "status", "created_at"]
+    list_display = ["company", "domain", "country", "partner_type", "fit_score", "status",
+                    date_column(PartnerApplication, "created_at")]
     list_filter = ["status", "partner_type", "country"]
     search_fields = ["company", "domain", "contact_email", "contact_name"]
     ordering = ["-created_at"]
@@ -270,7 +275,7 @@ class PartnerApplicationAdmin(TenantModelAdmin):
 @admin.register(PartnerImport)
 class PartnerImportAdmin(TenantModelAdmin):
     list_display = ["filename", "status", "total_rows", "created_count", "updated_count", "error_rows", "created_by",
-                    "created_at"]
+                    date_column(PartnerImport, "created_at")]
     list_filter = ["status"]
     exclude = ["file", "preview"]
 

@@ -17,7 +17,7 @@ from incentives.services import ledger, spif_reevaluate
 from prm.tenancy.demo import DEMO_TENANTS, seed_tenant
 from prm.tenancy.scoping import tenant_scope
 from prm.tenancy.sessions import bind_session
-from tests.factories import SpifProgramFactory, WonDealFactory, mdf_partner
+from tests.factories import MdfFundFactory, SpifProgramFactory, WonDealFactory, mdf_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,33 @@ def test_admin_action_approves_accruals_into_a_batch(tenant, members, partner):
     with tenant_scope(tenant):
         assert set(SpifAccrual.objects.values_list("status", flat=True)) == {"approved"}
         assert ledger.balance(Account.SPIF_APPROVED) == Decimal("1000.00")
+
+
+def test_incentive_change_lists_show_money_with_its_currency_as_the_portal_does(tenant, members, partner):
+    """Budgets, accruals and a batch's payout: `12,500.00 USD` (incentives.money.format_money: each
+    currency's own decimals), one right-aligned column instead of a raw amount and a currency column."""
+    tenant.allowed_currencies = "USD,EUR,JPY"
+    tenant.save()
+    MdfFundFactory(tenant=tenant, name="Dollar fund", budget=Decimal("12500"))
+    MdfFundFactory(tenant=tenant, name="Yen fund", currency="JPY", budget=Decimal("1250000"))
+    SpifProgramFactory(tenant=tenant)
+    WonDealFactory(tenant=tenant, partner=partner)
+    WonDealFactory(tenant=tenant, partner=mdf_partner(tenant))
+    with tenant_scope(tenant):
+        spif_reevaluate(tenant=tenant)
+        ids = [str(pk) for pk in SpifAccrual.objects.values_list("pk", flat=True)]
+    client = admin_client(tenant, members["channel_manager"])
+    client.post(reverse("admin:incentives_spifaccrual_changelist"), {"action": "approve_into_batch",
+                                                                      "_selected_action": ids})
+
+    funds = client.get(reverse("admin:incentives_mdffund_changelist")).content.decode()
+    assert '<td class="field-money_budget"><span class="money">12,500.00 USD</span></td>' in funds
+    assert '<span class="money">1,250,000 JPY</span>' in funds  # no decimals in yen
+    assert "column-currency" not in funds
+    accruals = client.get(reverse("admin:incentives_spifaccrual_changelist")).content.decode()
+    assert accruals.count('<span class="money">500.00 USD</span>') == 2
+    batches = client.get(reverse("admin:incentives_payoutbatch_changelist")).content.decode()
+    assert '<td class="field-money_total"><span class="money">1,000.00 USD</span></td>' in batches
+    client.cookies["django_language"] = "de"
+    funds = client.get(reverse("admin:incentives_mdffund_changelist")).content.decode()
+    assert '<span class="money">12.500,00 USD</span>' in funds and '<span class="money">1.250.000 JPY</span>' in funds

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from prm.accounts.models import Invitation, User
 from prm.accounts.policy import RoleChangeRefused, check_change, role_choices
 from prm.tenancy.admin import TenantModelAdmin
+from prm.tenancy.admin_display import date_column
 from prm.tenancy.models import Membership
 from prm.tenancy.roles import Role
 
@@ -31,7 +32,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(TenantModelAdmin):
-    list_display = ["email", "role", "partner", "status", "created_at", "expires_at"]
+    list_display = ["email", "role", "partner", "status", date_column(Invitation, "created_at"),
+                    date_column(Invitation, "expires_at")]
     list_filter = ["role"]
     search_fields = ["email"]
     readonly_fields = ["email", "role", "partner", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by", "revoked_at"]
