@@ -1,35 +1,28 @@
-"""Bulk CSV import of partners with their first contact.
+"""Bulk CSV import of partners with their first contact: the partners' importer for prm.imports.
 
-- The file is streamed (never loaded whole) and processed in batches with bulk operations, so
-  memory stays bounded whatever the number of rows.
-- Upload → a validation pass fills the preview (counts, first rows with their errors).
-- The import itself runs as a Celery task inside ONE transaction: a fatal error rolls everything
-  back and the import is marked failed, so nothing is ever half-imported. Progress is published
-  through the cache (the transaction's own writes are invisible to the polling request).
-- That transaction holds the import's row lock until it commits. A worker killed mid-import takes its
-  transaction and its lock with it and leaves the import `running` with nothing written; the task is
-  redelivered (acks_late) and the redelivery, finding the row unlocked, imports the file again.
-- Rows are upserted by the website's registrable domain: re-importing a file updates instead of
-  duplicating, and a file with nothing new leaves every partner unchanged.
+prm.imports does the reading, the validation pass with its preview, the queued task's run in one
+transaction with batches and a progress counter, and the error report (see prm/imports/runner.py).
+This module supplies what is the partners': the columns, the row validation (lookups of types,
+tiers, regions, duplicate domains) and the batch writer.
+
+Rows are upserted by the website's registrable domain: re-importing a file updates instead of
+duplicating, and a file with nothing new leaves every partner unchanged.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import islice
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from partners.choices import MAX_SPECIALTIES, REVENUE_BAND_CODES, normalise_specialties, parse_regions, region_lookup
@@ -43,13 +36,17 @@ from partners.models import (
     Tier,
     TierChange,
 )
-from prm.audit.services import audit_log
-from prm.csv_safe import restore
 from prm.domains import registrable_domain
-from prm.tenancy.tasks import enqueue_on_commit
-from prm.uploads import validate_upload
+from prm.imports import reading, runner
+from prm.imports.importer import UPDATE, Importer, ImportStats, RowResult
+from prm.imports.reading import FORMULA_PREFIXES
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "ALIASES", "COLUMNS", "ERROR_REPORT_HEADER", "FORMULA_PREFIXES", "MAX_FILE_MB", "PREVIEW_ROWS",
+    "REQUIRED_COLUMNS", "UPDATE_FIELDS", "ImportStats", "PartnerImporter", "PartnerRow", "RowResult", "RowValidator",
+    "check_header", "error_report_rows", "import_progress", "max_rows", "partner_import_create", "partner_import_run",
+    "partner_import_start", "read_csv",
+]
 
 COLUMNS = ["name", "website", "country", "partner_type", "tier", "status", "regions", "specialties", "employees",
            "revenue_band", "description", "contact_name", "contact_email"]
@@ -61,6 +58,7 @@ MAX_FILE_MB = 20
 # Fields an import overwrites on an existing partner when the cell is not empty.
 UPDATE_FIELDS = ["name", "website", "country", "partner_type", "tier", "regions", "specialties", "employees",
                  "revenue_band", "description", "contact_name", "contact_email"]
+ERROR_REPORT_HEADER = ["row", "errors"] + COLUMNS
 
 _email = EmailValidator()
 _url = URLValidator(schemes=["http", "https"])
@@ -71,83 +69,30 @@ def max_rows() -> int:
 
 
 def _progress_key(import_id) -> str:
-    return f"partners:import:{import_id}:progress"
+    return runner.progress_key(PartnerImport, import_id)
 
 
-def import_progress(partner_import: PartnerImport) -> int:
-    """Rows processed so far (from the cache while running, from the row once finished)."""
-    if partner_import.is_finished:
-        return partner_import.processed_rows
-    return int(cache.get(_progress_key(partner_import.pk)) or partner_import.processed_rows or 0)
-
-
-# --- Reading --------------------------------------------------------------------------
-
-
-FORMULA_PREFIXES = ("=", "+", "@", "-")
-
-
-def _cell(value: str) -> str:
-    """Strip a cell, and undo prm.csv_safe's formula guard (a ' before = + - @ at the start or after
-    a separator) so that re-importing an export gives back the original value instead of growing quotes."""
-    return restore(value.strip())
-
-
-def _normalise_header(name: str) -> str:
-    key = (name or "").strip().lower().replace(" ", "_").replace("-", "_")
-    return ALIASES.get(key, key)
+import_progress = runner.import_progress
 
 
 @contextmanager
 def read_csv(binary) -> Iterator[tuple[list[str], Iterator[tuple[int, dict]]]]:
-    """Yield (normalised header, iterator of (row number, {column: value})), streaming a binary file.
-
-    Row numbers are spreadsheet line numbers (the header is row 1). Semicolon-separated files
-    (spreadsheet exports in many locales) are detected from the header line. The text wrapper
-    is detached afterwards so the underlying file stays open for its owner.
-    """
-    binary.seek(0)
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    try:
-        first = text.readline()
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        header = [_normalise_header(h) for h in next(csv.reader([first], delimiter=delimiter), [])]
-        reader = csv.reader(text, delimiter=delimiter)
-
-        def rows() -> Iterator[tuple[int, dict]]:
-            for number, cells in enumerate(reader, start=2):
-                if not any(c.strip() for c in cells):
-                    continue  # blank line
-                yield number, {col: (_cell(cells[i]) if i < len(cells) else "") for i, col in enumerate(header) if col}
-
-        yield header, rows()
-    finally:
-        text.detach()
+    """prm.imports.reading.read_csv with the partner columns' aliases."""
+    with reading.read_csv(binary, ALIASES) as result:
+        yield result
 
 
 def check_header(header: list[str]) -> list[str]:
     """Unknown columns (ignored); raises for missing required ones."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ValidationError(_("The file is missing the column(s): %(cols)s. The first line must name the columns, e.g. %(example)s.") % {
-            "cols": ", ".join(missing), "example": ",".join(COLUMNS)})
-    return [c for c in header if c and c not in COLUMNS]
+    return reading.check_header(header, COLUMNS, REQUIRED_COLUMNS)
 
 
 # --- Validation -----------------------------------------------------------------------
 
 
 @dataclass
-class RowResult:
-    number: int
-    values: dict
-    errors: list[str] = field(default_factory=list)
-    data: dict = field(default_factory=dict)
-    domain: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+class PartnerRow(RowResult):
+    domain: str = ""  # the website's registrable domain: the key rows are matched by
 
 
 class RowValidator:
@@ -174,18 +119,16 @@ class RowValidator:
         ranked = sorted({t.pk: t for t in self.tiers.values()}.values(), key=lambda t: t.rank)
         self.entry_tier: Tier | None = ranked[0] if ranked else None
 
-    def validate(self, number: int, values: dict) -> RowResult:
-        row = RowResult(number, values)
+    def validate(self, number: int, values: dict) -> PartnerRow:
+        """The row's errors or cleaned data. Formula-looking names are refused by prm.imports
+        (PartnerImporter.formula_columns) before this runs."""
+        row = PartnerRow(number, values)
         errors, data = row.errors, row.data
         name = values.get("name", "")
         if not name:
             errors.append(self.msg["missing_name"])
         elif len(name) > 200:
             errors.append(_("Name is longer than 200 characters."))
-        elif name.startswith(FORMULA_PREFIXES):
-            # =HYPERLINK(...) is a spreadsheet formula, not a company name (a formula-injection attempt).
-            errors.append(_("The name “%(value)s” starts with %(char)s like a spreadsheet formula; a company name "
-                            "cannot.") % {"value": name[:40], "char": name[0]})
         data["name"] = name[:200]
 
         website = values.get("website", "")
@@ -262,11 +205,7 @@ class RowValidator:
         data["revenue_band"] = band
 
         data["description"] = values.get("description", "")[:5000]
-        contact = values.get("contact_name", "")
-        if contact.startswith(FORMULA_PREFIXES):
-            errors.append(_("The contact name “%(value)s” starts with %(char)s like a spreadsheet formula.") % {
-                "value": contact[:40], "char": contact[0]})
-        data["contact_name"] = contact[:150]
+        data["contact_name"] = values.get("contact_name", "")[:150]
         email = values.get("contact_email", "").lower()
         if not email:
             errors.append(self.msg["missing_email"])
@@ -279,171 +218,90 @@ class RowValidator:
         return row
 
 
-def _batches(iterator, size: int):
-    while True:
-        batch = list(islice(iterator, size))
-        if not batch:
-            return
-        yield batch
+# --- The importer ---------------------------------------------------------------------
 
 
-# --- Upload and preview ---------------------------------------------------------------
+class PartnerImporter(Importer):
+    import_model = PartnerImport
+    error_model = PartnerImportError
+    audit_prefix = "partner_import"
+    columns = COLUMNS
+    required_columns = REQUIRED_COLUMNS
+    aliases = ALIASES
+    # =HYPERLINK(...) is a spreadsheet formula, not a company name (a formula-injection attempt).
+    formula_columns = {
+        "name": gettext_lazy("The name “%(value)s” starts with %(char)s like a spreadsheet formula; a company name "
+                             "cannot."),
+        "contact_name": gettext_lazy("The contact name “%(value)s” starts with %(char)s like a spreadsheet formula."),
+    }
+    preview_columns = [(gettext_lazy("Name"), "name"), (gettext_lazy("Website"), "website"),
+                       (gettext_lazy("Country"), "country"), (gettext_lazy("Type"), "partner_type"),
+                       (gettext_lazy("Contact"), "contact_email")]
+    url_names = {"list": "partners:import_list", "detail": "partners:import_detail", "start": "partners:import_start",
+                 "errors": "partners:import_errors", "done": "partners:staff_list"}
+    preview_rows = PREVIEW_ROWS
+    max_file_mb = MAX_FILE_MB
+    default_filename = "partners.csv"
+
+    @classmethod
+    def task(cls):
+        from partners.tasks import partner_import_task
+
+        return partner_import_task
+
+    @classmethod
+    def max_rows(cls) -> int:
+        return max_rows()
+
+    def __init__(self, *, tenant, import_obj=None):
+        super().__init__(tenant=tenant, import_obj=import_obj)
+        self.validator = RowValidator(tenant)
+        self.now = timezone.now()
+
+    @cached_property
+    def paths(self) -> dict:
+        return _paths_by_type(self.tenant)
+
+    def validate(self, number: int, values: dict) -> PartnerRow:
+        return self.validator.validate(number, values)
+
+    def classify(self, results: list[PartnerRow]) -> None:
+        domains = [r.domain for r in results]
+        existing = set(Partner.objects.filter(tenant=self.tenant, domain__in=domains).values_list("domain", flat=True))
+        for r in results:
+            if r.domain in existing:
+                r.action = UPDATE
+
+    def write_batch(self, results: list[PartnerRow], stats: ImportStats) -> None:
+        # Looked up at call time: tests and the fault-injection victim wrap _import_batch.
+        _import_batch(self.tenant, self.import_obj, results, stats, self.paths, self.now, self.validator.entry_tier)
+
+
+# --- Upload, start, run, error report ---------------------------------------------------
 
 
 def partner_import_create(*, tenant, upload, actor, send_invitations: bool = False, request=None) -> PartnerImport:
     """Validate the uploaded CSV (streaming) and keep it with a preview; nothing is imported yet."""
-    try:
-        validate_upload(upload, kinds={"text"}, max_mb=MAX_FILE_MB)
-    except ValidationError as exc:
-        raise ValidationError([*exc.messages, _("Upload a CSV file saved as “CSV UTF-8” from your spreadsheet.")]) from exc
-    try:
-        with read_csv(upload) as (header, rows):
-            unknown, total, valid, errors, creates, preview = _preview(tenant, header, rows)
-    except UnicodeDecodeError as exc:
-        raise ValidationError(_("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")) from exc
-    except csv.Error as exc:
-        raise ValidationError(_("The file is not a readable CSV file (%(error)s).") % {"error": exc}) from exc
-    if total == 0:
-        raise ValidationError(_("The file has a header but no rows."))
-    upload.seek(0)
-    partner_import = PartnerImport(
-        tenant=tenant, filename=(getattr(upload, "name", "") or "partners.csv")[:200], created_by=actor,
-        send_invitations=send_invitations, total_rows=total, valid_rows=valid, error_rows=errors,
-        preview={"rows": preview, "unknown_columns": unknown, "creates": creates, "updates": valid - creates},
-    )
-    partner_import.file.save("import.csv", upload, save=False)
-    partner_import.save(force_insert=True)
-    audit_log(tenant=tenant, actor=actor, action="partner_import.upload", obj=partner_import,
-              changes={"rows": total, "errors": errors}, request=request)
-    return partner_import
-
-
-def _preview(tenant, header, rows):
-    """One streaming validation pass: counts, creates vs updates, and the first rows for display."""
-    unknown = check_header(header)
-    validator = RowValidator(tenant)
-    total = valid = errors = creates = 0
-    preview = []
-    for batch in _batches(rows, settings.PRM_IMPORT_BATCH_SIZE):
-        results = [validator.validate(n, v) for n, v in batch]
-        domains = [r.domain for r in results if r.ok]
-        existing = set(Partner.objects.filter(tenant=tenant, domain__in=domains).values_list("domain", flat=True))
-        for r in results:
-            total += 1
-            valid += r.ok
-            errors += not r.ok
-            creates += r.ok and r.domain not in existing
-            if len(preview) < PREVIEW_ROWS:
-                preview.append({"row": r.number, "values": r.values, "errors": r.errors,
-                                "action": ("" if not r.ok else "update" if r.domain in existing else "create")})
-        if total > max_rows():
-            raise ValidationError(_("The file has more than %(n)s rows; split it into smaller files.") % {"n": max_rows()})
-    return unknown, total, valid, errors, creates, preview
+    return runner.import_create(PartnerImporter, tenant=tenant, upload=upload, actor=actor, request=request,
+                                send_invitations=send_invitations)
 
 
 def partner_import_start(*, tenant, partner_import: PartnerImport, actor, request=None) -> PartnerImport:
     """Queue the import task (once)."""
-    from partners.tasks import partner_import_task
-
-    with transaction.atomic():
-        locked = PartnerImport.objects.select_for_update().get(pk=partner_import.pk)
-        if locked.status != PartnerImport.Status.VALIDATED:
-            raise ValidationError(_("This import has already been started."))
-        if locked.valid_rows == 0:
-            raise ValidationError(_("No row is valid; fix the file and upload it again."))
-        locked.status = PartnerImport.Status.QUEUED
-        locked.save(update_fields=["status"])
-        audit_log(tenant=tenant, actor=actor, action="partner_import.start", obj=locked, request=request)
-        enqueue_on_commit(partner_import_task, str(locked.pk), tenant_id=tenant.pk)
-    return locked
-
-
-# --- The import itself ----------------------------------------------------------------
-
-
-@dataclass
-class ImportStats:
-    processed: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: int = 0
-
-
-class _Busy(Exception):
-    """Another worker is importing this file right now (or has just finished it)."""
-
-
-def _hold(import_id) -> bool:
-    """Lock a running import's row for the rest of the transaction (its first statement); False when
-    it is no longer running. Raises _Busy when a live worker holds the lock."""
-    running = PartnerImport.objects.filter(pk=import_id, status=PartnerImport.Status.RUNNING)
-    try:
-        if not list(running.select_for_update(nowait=True).values_list("pk", flat=True)):
-            return False
-        # SQLite has no row locks: this write takes its single writer lock for the transaction instead.
-        return bool(running.update(started_at=timezone.now()))
-    except DatabaseError as exc:
-        raise _Busy from exc
+    return runner.import_start(PartnerImporter, tenant=tenant, import_obj=partner_import, actor=actor, request=request)
 
 
 def partner_import_run(*, tenant, import_id) -> PartnerImport | None:
-    """Run a queued import: everything in one transaction, or nothing (marked failed).
-
-    An import left `running` by a worker that died is run again (see the module docstring); one whose
-    worker is alive is left to it."""
-    claimed = PartnerImport.objects.filter(
-        pk=import_id, status__in=[PartnerImport.Status.QUEUED]
-    ).update(status=PartnerImport.Status.RUNNING, started_at=timezone.now())
-    partner_import = PartnerImport.objects.filter(pk=import_id).first()
-    if partner_import is None or partner_import.status != PartnerImport.Status.RUNNING:
-        return partner_import  # already run (redelivered task) or unknown: nothing to do
-    busy = False
-    try:
-        with transaction.atomic():
-            if not _hold(partner_import.pk):
-                raise _Busy
-            if not claimed:
-                logger.warning("partner import %s: its worker died mid-import; importing it again", import_id)
-            stats = _import(tenant, partner_import)
-            PartnerImport.objects.filter(pk=partner_import.pk).update(
-                status=PartnerImport.Status.DONE, finished_at=timezone.now(), processed_rows=stats.processed,
-                created_count=stats.created, updated_count=stats.updated, unchanged_count=stats.unchanged,
-                error_rows=stats.errors, valid_rows=stats.processed - stats.errors,
-            )
-            audit_log(tenant=tenant, actor=partner_import.created_by, action="partner_import.done", obj=partner_import,
-                      changes={"created": stats.created, "updated": stats.updated, "unchanged": stats.unchanged,
-                               "errors": stats.errors})
-    except _Busy:
-        busy = True  # nothing written; the live worker keeps its progress
-    except Exception as exc:  # fatal: the transaction is rolled back, nothing is half-imported
-        logger.exception("partner import %s failed", import_id)
-        PartnerImport.objects.filter(pk=partner_import.pk).update(
-            status=PartnerImport.Status.FAILED, finished_at=timezone.now(), processed_rows=0,
-            created_count=0, updated_count=0, unchanged_count=0,
-            error_message=_("The import stopped because of an unexpected error and nothing was imported: %(error)s") % {
-                "error": str(exc)[:500] or exc.__class__.__name__},
-        )
-    finally:
-        if not busy:
-            cache.delete(_progress_key(partner_import.pk))
-    partner_import.refresh_from_db()
-    return partner_import
+    """Run a queued import: everything in one transaction, or nothing (marked failed)."""
+    return runner.import_run(PartnerImporter, tenant=tenant, import_id=import_id)
 
 
-def _import(tenant, partner_import: PartnerImport) -> ImportStats:
-    stats = ImportStats()
-    validator = RowValidator(tenant)
-    paths = _paths_by_type(tenant)
-    now = timezone.now()
-    with partner_import.file.open("rb") as handle, read_csv(handle) as (header, rows):
-        check_header(header)
-        for batch in _batches(rows, settings.PRM_IMPORT_BATCH_SIZE):
-            results = [validator.validate(n, v) for n, v in batch]
-            _import_batch(tenant, partner_import, results, stats, paths, now, validator.entry_tier)
-            stats.processed += len(results)
-            cache.set(_progress_key(partner_import.pk), stats.processed, 3600)
-    return stats
+def error_report_rows(partner_import: PartnerImport):
+    """Rows for the downloadable error report: row number, problems, then the original cells."""
+    return runner.error_report_rows(PartnerImporter, partner_import)
+
+
+# --- Writing a batch ------------------------------------------------------------------
 
 
 def _paths_by_type(tenant) -> dict:
@@ -453,16 +311,10 @@ def _paths_by_type(tenant) -> dict:
     return paths
 
 
-def _import_batch(tenant, partner_import, results: list[RowResult], stats: ImportStats, paths: dict, now,
+def _import_batch(tenant, partner_import, results: list[PartnerRow], stats: ImportStats, paths: dict, now,
                   entry_tier: Tier | None) -> None:
-    bad = [r for r in results if not r.ok]
+    """Upsert one batch of valid rows by domain (the invalid ones are recorded by prm.imports)."""
     good = [r for r in results if r.ok]
-    if bad:
-        PartnerImportError.objects.bulk_create([
-            PartnerImportError(tenant=tenant, partner_import=partner_import, row_number=r.number,
-                               messages=r.errors, values=r.values) for r in bad
-        ])
-        stats.errors += len(bad)
     existing = {p.domain: p for p in Partner.objects.filter(tenant=tenant, domain__in=[r.domain for r in good])}
     reason = _("Imported from %(file)s") % {"file": partner_import.filename}
     actor = partner_import.created_by
@@ -535,26 +387,3 @@ def _invite(tenant, partner_import, partners: list[Partner]) -> None:
                                   partner=partner, invited_by=partner_import.created_by)
         except ValidationError:
             continue  # already a member of this portal: nothing to invite
-
-
-def error_report_rows(partner_import: PartnerImport):
-    """Rows for the downloadable error report: row number, problems, then the original cells.
-
-    After the import they come from the stored errors; before it (preview), the file is validated
-    again on the fly, streaming, so the report is complete whatever the file's size.
-    """
-    if partner_import.status == PartnerImport.Status.DONE:
-        errors = (PartnerImportError.objects.filter(partner_import=partner_import).order_by("row_number")
-                  .iterator(chunk_size=2000))
-        for error in errors:
-            yield [error.row_number, " ".join(error.messages)] + [error.values.get(c, "") for c in COLUMNS]
-        return
-    validator = RowValidator(partner_import.tenant)
-    with partner_import.file.open("rb") as handle, read_csv(handle) as (_header, rows):
-        for number, values in rows:
-            row = validator.validate(number, values)
-            if not row.ok:
-                yield [row.number, " ".join(row.errors)] + [values.get(c, "") for c in COLUMNS]
-
-
-ERROR_REPORT_HEADER = ["row", "errors"] + COLUMNS
