@@ -162,7 +162,6 @@ def measure(tenant, n_probes: int) -> dict:
 
     deals_sql, _house_sql, params, _keys = postgres_queries(tenant, [cases[0][1]], timezone.localdate())
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)")
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + deals_sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     return {"timings": timings, "hits": hits, "all": everything, "page_ms": page_ms, "plan": plan}
@@ -202,11 +201,13 @@ def main(argv=None) -> int:
         if built:
             # The index was maintained row by row during the load; report that state, then the
             # state an operator gets with the usual bulk-load step (REINDEX), and judge the latter.
-            report("as loaded (trigram index maintained during the bulk insert)", measure(tenant, args.probes), args.rows)
+            report("as loaded (GIN indexes maintained during the bulk insert)", measure(tenant, args.probes), args.rows)
             started = time.perf_counter()
             with connection.cursor() as cursor:
+                # The identity-key index is the one the conflict check searches (migration 0006).
+                cursor.execute("REINDEX INDEX deals_deal_active_identity")
                 cursor.execute("REINDEX INDEX deals_deal_active_name_trgm")
-            print(f"\nREINDEX of the trigram index: {time.perf_counter() - started:.1f} s")
+            print(f"\nREINDEX of the GIN indexes: {time.perf_counter() - started:.1f} s")
         p95 = report("steady state", measure(tenant, args.probes), args.rows, plan=True)
     target_met = p95 < 50
     print(f"\nTarget p95 < 50 ms: {'met' if target_met else 'NOT met'}")

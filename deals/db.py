@@ -1,13 +1,15 @@
 """PostgreSQL-only schema pieces, applied by migrations behind a connection.vendor check.
 
-The trigram GIN indexes make "similar customer name" a fast index lookup on PostgreSQL. They lead
-with `tenant_id` (btree_gin) like every other index here. They are not declared in Meta.indexes,
-because SQLite cannot build them; the portable conflict check does not need them.
+The GIN index over `deals_identity_keys(name)` (migration 0006; the keys of deals.normalise.identity_keys)
+is what the conflict check searches; the older trigram GIN indexes remain for ranking by similarity.
+They lead with `tenant_id` (btree_gin) like every other index here. They are not declared in
+Meta.indexes, because SQLite cannot build them; the portable conflict check does not need them.
 """
 
 from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
+from django.db import migrations
 from django.db.migrations.operations.base import Operation
 from django.db.models import Q
 
@@ -65,3 +67,15 @@ class RemoveIndexOnPostgres(AddIndexOnPostgres):
 
     def describe(self):
         return f"Drop PostgreSQL index {self.index.name} on {self.model_name}"
+
+
+class RunSQLOnPostgres(migrations.RunSQL):
+    """Like RunSQL, but only on PostgreSQL (functions and expression indexes SQLite has no use for)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

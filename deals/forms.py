@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -86,6 +87,14 @@ class RegistrationForm(forms.Form):
             if f.required and not isinstance(f.widget, (forms.HiddenInput, forms.CheckboxSelectMultiple)):
                 f.widget.attrs["required"] = True
             f.widget.attrs.setdefault("aria-describedby", f"id_{name}_errors")
+        # Suggestions while typing the customer (house accounts, the partner's earlier customers):
+        # htmx fetches the list, deals/static/deals/register.js makes the field a combobox. The
+        # browser's own autofill list would cover it.
+        self.fields["customer_name"].widget.attrs.update({
+            "autocomplete": "off", "hx-get": reverse("deals:register_companies"),
+            "hx-trigger": "input changed delay:250ms", "hx-target": "#company-suggestions", "hx-swap": "innerHTML",
+            "hx-sync": "this:replace", "data-combobox": "company-suggestions",
+        })
 
     def clean(self):
         data = super().clean()

@@ -319,3 +319,77 @@ def staff_widget(viewer: Viewer) -> dict:
     counts["extensions"] = viewer.scope(DealExtension.objects.filter(status=DealExtension.Status.PENDING),
                                         field="deal__partner").count()
     return counts
+
+
+# --- Registration form: company suggestions ----------------------------------------------------
+
+SUGGESTION_LIMIT = 8
+SUGGESTION_MIN_CHARS = 2
+
+
+@dataclass
+class CompanySuggestion:
+    """A company the partner may mean while typing the customer's name on the registration form:
+    one of the vendor's house accounts, or one of the partner's own earlier customers."""
+
+    name: str
+    is_house_account: bool
+    domain: str = ""
+    website: str = ""
+    country: str = ""  # ISO code, filled into the form's country field
+    rank: int = 2  # 0: the name starts with what was typed, 1: a word of it does, 2: it contains it
+
+    @property
+    def country_name(self) -> str:
+        from django_countries import countries
+
+        return str(countries.name(self.country)) if self.country else ""
+
+
+def company_suggestions(viewer: Viewer, text: str, *, limit: int = SUGGESTION_LIMIT) -> list[CompanySuggestion]:
+    """Companies matching what was typed (at least SUGGESTION_MIN_CHARS characters): the tenant's
+    house accounts, and the customers of the viewer's own registrations (`viewer.scope`: a partner
+    sees only its organisation's, never another partner's). Names that start with the text come
+    first; a house account comes before the same customer registered earlier, which then is not
+    listed twice. Two queries, whatever the number of registrations."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from deals.normalise import normalise_company_name
+
+    text = " ".join(text.split())[:100]
+    if len(text) < SUGGESTION_MIN_CHARS:
+        return []
+    norm = normalise_company_name(text)
+
+    def matching(qs: QuerySet, name: str, normalised: str, domain: str) -> QuerySet:
+        found = Q(**{f"{name}__icontains": text}) | Q(**{f"{domain}__istartswith": text.lower()})
+        starts = [When(**{f"{name}__istartswith": text}, then=Value(0))]
+        if norm:
+            found |= Q(**{f"{normalised}__contains": norm})
+            starts += [When(**{f"{normalised}__startswith": norm}, then=Value(0)),
+                       When(**{f"{normalised}__contains": f" {norm}"}, then=Value(1))]
+        return qs.filter(found).annotate(rank=Case(*starts, default=Value(2), output_field=IntegerField()))
+
+    houses = [CompanySuggestion(name=name, is_house_account=True, domain=domain, rank=rank)
+              for name, normalised, domain, rank in matching(
+                  HouseAccount.objects.filter(tenant=viewer.tenant), "name", "name_normalised", "domain")
+              .order_by("rank", "name").values_list("name", "name_normalised", "domain", "rank")[:limit]]
+    house_names = {normalise_company_name(h.name) for h in houses}
+    house_domains = {h.domain for h in houses if h.domain}
+    # The latest registration of each customer, best matches first. A partner who registered the
+    # same customer very often could crowd out others from this slice; five per place is plenty.
+    rows = (matching(deals_visible_to(viewer), "customer_name", "customer_name_normalised", "customer_domain")
+            .order_by("rank", "-submitted_at")
+            .values_list("customer_name", "customer_name_normalised", "customer_domain", "website", "country",
+                         "customer_key", "rank")[:limit * 5])
+    customers, seen = [], set()
+    for name, normalised, domain, website, country, key, rank in rows:
+        if key in seen or normalised in house_names or (domain and domain in house_domains):
+            continue
+        seen.add(key)
+        customers.append(CompanySuggestion(name=name, is_house_account=False, domain=domain, website=website,
+                                           country=str(country or ""), rank=rank))
+        if len(customers) == limit:
+            break
+    merged = sorted(houses + customers, key=lambda s: (s.rank, not s.is_house_account))
+    return merged[:limit]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("refer/", views.refer, name="refer"),
     path("register/check/", views.register_check, name="register_check"),
+    path("register/companies/", views.register_companies, name="register_companies"),
     path("review/", views.queue, name="queue"),
     path("review/bulk/", views.bulk, name="bulk"),
     path("house-accounts/", views.house_accounts, name="house_accounts"),

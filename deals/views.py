@@ -130,6 +130,16 @@ def register_check(request: HttpRequest) -> HttpResponse:
     return render(request, "deals/_check.html", {"errors": shown, "conflict": conflict, "checked": bool(name)})
 
 
+@partner_required
+@require_GET
+def register_companies(request: HttpRequest) -> HttpResponse:
+    """htmx: the suggestion list of the customer field while the partner types: house accounts
+    (so the partner knows before submitting) and the organisation's own earlier customers."""
+    text = request.GET.get("customer_name", "")
+    suggestions = selectors.company_suggestions(request.viewer, text)
+    return render(request, "deals/_company_suggestions.html", {"suggestions": suggestions})
+
+
 # --- Deal page and its actions --------------------------------------------------------------------
 
 

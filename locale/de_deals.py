@@ -406,3 +406,12 @@ DE.update({
     "The close date cannot be before the registration on %(date)s.":
         "Das Abschlussdatum darf nicht vor der Registrierung am %(date)s liegen.",
 })
+
+# Company autocomplete on the registration form ([9]).
+DE.update({
+    "House account: registered deals go to the vendor": "Hauskunde: Registrierte Deals gehen an den Hersteller",
+    "Your earlier customer": "Ihr bisheriger Kunde", "Suggested companies": "Vorgeschlagene Unternehmen",
+    "1 suggestion: use the arrow keys to choose it.": "1 Vorschlag: Mit den Pfeiltasten auswählen.",
+    "%s suggestions: use the arrow keys to choose one.": "%s Vorschläge: Mit den Pfeiltasten einen auswählen.",
+    "I can name a contact at the customer": "Ich kann einen Ansprechpartner beim Kunden nennen",
+})

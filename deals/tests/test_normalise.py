@@ -13,7 +13,14 @@ from deals.normalise import customer_domain, customer_key, normalise_company_nam
     ("acme   ltd", "acme"),
     ("Acme Holdings Pty Ltd", "acme holdings"),
     ("Société Générale S.A.", "societe generale"),
-    ("Müller GmbH & Co. KG", "muller"),
+    ("Müller GmbH & Co. KG", "mueller"),  # umlauts transliterated (ü → ue)
+    ("Umbrella Corporaton", "umbrella"),  # a misspelt legal form is still a legal form
+    ("Ålborg Portland A/S", "aalborg portland"),
+    ("Søstrene Grene", "sostrene grene"),
+    ("Straße Bau GmbH", "strasse bau"),
+    ("Amazon.com, Inc.", "amazon"),
+    ("ООО Ромашка", "ромашка"),
+    ("株式会社日立製作所", "日立製作所"),
     ("Johnson & Johnson", "johnson and johnson"),
     ("McDonald's Corporation", "mcdonalds"),
     ("Acme Analytics", "acme analytics"),

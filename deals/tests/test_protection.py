@@ -16,6 +16,7 @@ from deals import services
 from deals.models import DealHistory, DealRegistration
 from deals.services import review
 from prm.tenancy.scoping import tenant_scope
+from tests.concurrency import in_thread
 from tests.factories import DealFactory
 
 
@@ -40,11 +41,11 @@ def test_a_second_protection_for_the_same_customer_is_refused_with_a_clear_messa
 def test_similar_names_without_a_shared_domain_can_be_overridden_by_staff(tenant, partner, rival, register, approve):
     approve(register(rival, customer_name="Northwind Traders", website="northwindtraders.com",
                      contact_email="a@northwindtraders.com"))
-    lookalike = register(partner, customer_name="Southwind Traders", website="southwindtraders.com",
-                         contact_email="b@southwindtraders.com")
+    lookalike = register(partner, customer_name="Nortwind Traders", website="nortwindtraders.com",
+                         contact_email="b@nortwindtraders.com")
     with pytest.raises(ValidationError):
         approve(lookalike)
-    deal = approve(lookalike, override_similar=True, reason="Different companies: Southwind is in Ohio.")
+    deal = approve(lookalike, override_similar=True, reason="Different companies: Nortwind is in Ohio.")
     assert deal.status == "approved"
     with tenant_scope(tenant):
         evidence = DealHistory.objects.get(deal=deal, action="conflicts_at_decision")
@@ -88,23 +89,6 @@ def test_the_constraint_only_counts_approved_registrations(tenant, partner, riva
 # --- Real concurrency (PostgreSQL, separate connections) --------------------------------------------
 
 
-def _in_thread(fn):
-    """Run fn in a thread with its own database connection; returns (thread, result holder)."""
-    holder = {}
-
-    def target():
-        try:
-            holder["value"] = fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            holder["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    return thread, holder
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("second", [
@@ -141,7 +125,7 @@ def test_two_managers_approving_conflicting_deals_at_once_protect_exactly_one(te
                 return services.deal_approve(tenant=tenant, deal=deal, actor=manager)
         return run
 
-    runs = [_in_thread(approve(a, managers[0])), _in_thread(approve(b, managers[1]))]
+    runs = [in_thread(approve(a, managers[0])), in_thread(approve(b, managers[1]))]
     for thread, _holder in runs:
         thread.join(30)
     outcomes = [h.get("value") or h.get("error") for _t, h in runs]
@@ -170,7 +154,7 @@ def test_two_simultaneous_posts_of_the_same_form_create_one_registration(tenant,
             return services.deal_register(tenant=tenant, partner=partner, user=None, nonce=nonce,
                                           data=deal_data(product))
 
-    runs = [_in_thread(submit), _in_thread(submit)]
+    runs = [in_thread(submit), in_thread(submit)]
     for thread, _holder in runs:
         thread.join(30)
     results = [h.get("value") or h.get("error") for _t, h in runs]
