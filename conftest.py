@@ -125,6 +125,25 @@ def partner(tenant):
 
 
 @pytest.fixture
+def settings_page_data(db):
+    """settings_page_data(tenant) -> every app section's current values, as the Settings page would
+    post them unchanged; tests override the fields they are about (apps added later need no edit)."""
+    from prm.tenancy.app_settings import settings_sections
+
+    def current(tenant) -> dict:
+        data = {}
+        for section in settings_sections():
+            form = section.form_class(instance=section.model.for_tenant(tenant))
+            for name in form.fields:
+                value = form[name].value()
+                if value not in (None, False):
+                    data[name] = "on" if value is True else value
+        return data
+
+    return current
+
+
+@pytest.fixture
 def make_member(db):
     """make_member(tenant, role, partner=None, email=None) -> user with an active membership."""
     from tests.factories import MembershipFactory, PartnerFactory, UserFactory

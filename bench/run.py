@@ -16,6 +16,7 @@ import sys
 BENCHMARKS: list[tuple[str, str]] = [
     ("analytics", "bench.analytics"),  # synthetic tenant, nightly health job, executive dashboard
     ("load", "bench.load"),  # page latency under 20 concurrent users on that tenant (gunicorn + wrk)
+    ("leads", "bench.leads"),  # routing 10,000 imported leads among 10,000 partners
 ]
 
 

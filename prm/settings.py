@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "partners",
     "content",
     "deals",
+    # leads before incentives: the demo seeds apps in this order, and a deal won from a demo lead must
+    # exist when the incentives demo evaluates its SPIF programs (or a second seed would accrue more).
+    "leads",
     "incentives",
     "analytics",
 ]
@@ -328,6 +331,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "deals-sla-sweep": {
         "task": "deals.tasks.sla_sweep",
         "schedule": 900.0,
+    },
+    "leads-accept-sweep": {
+        # Lead offers past their accept window move on; reminders go out 4 h before it closes.
+        "task": "leads.tasks.sweep",
+        "schedule": 300.0,
     },
     "content-certifications-daily": {
         "task": "content.tasks.certifications_daily",

@@ -40,8 +40,9 @@ def resubmit(form) -> dict:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with rolled_back(django_db_blocker):
-        with scopes_disabled():
-            yield [seed_tenant(spec, log=lambda *_: None) for spec in DEMO_TENANTS]
+        with scopes_disabled():  # not held across the yield: later modules' tests would run unscoped
+            tenants = [seed_tenant(spec, log=lambda *_: None) for spec in DEMO_TENANTS]
+        yield tenants
 
 
 def _client(ctx, user) -> Client:

@@ -24,9 +24,10 @@ def test_deals_contribute_their_section_to_the_settings_page():
     assert str(section.heading) == "Deal registration"
 
 
-def test_the_settings_page_saves_the_deal_rules_and_the_deal_pages_follow_them(tenant, members, client_for):
+def test_the_settings_page_saves_the_deal_rules_and_the_deal_pages_follow_them(tenant, members, client_for,
+                                                                             settings_page_data):
     admin = client_for(tenant, members["tenant_admin"])
-    data = {**PAGE, "deal_protection_days": 120, "deal_approval_sla_days": 5, "auto_approve_on_sla_breach": "on"}
+    data = {**settings_page_data(tenant), **PAGE, "deal_protection_days": 120, "deal_approval_sla_days": 5, "auto_approve_on_sla_breach": "on"}
     del data["deal_contact_required"]
     assert admin.post("/staff/settings/", data).status_code == 302
     with tenant_scope(tenant):

@@ -28,9 +28,10 @@ def test_partners_contribute_their_section_after_the_deals_one():
     assert keys.index("deals") < keys.index("partners")  # the page's order before the move
 
 
-def test_the_settings_page_saves_the_program_rules_and_confines_managers(tenant, partner, members, client_for):
+def test_the_settings_page_saves_the_program_rules_and_confines_managers(tenant, partner, members, client_for,
+                                                                         settings_page_data):
     assert not managers_confined_to_book(tenant)
-    data = {**PAGE, "tier_downgrade_grace_days": 0, "agreement_grace_days": 7, "tier_evaluation": "automatic",
+    data = {**settings_page_data(tenant), **PAGE, "tier_downgrade_grace_days": 0, "agreement_grace_days": 7, "tier_evaluation": "automatic",
             "restrict_managers_to_book": "on"}
     assert client_for(tenant, members["tenant_admin"]).post("/staff/settings/", data).status_code == 302
     with tenant_scope(tenant):

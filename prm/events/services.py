@@ -42,6 +42,12 @@ KINDS = {
     "deal_reverted": "Deal win reverted",
     "mdf_requested": "Requested MDF",
     "mdf_claimed": "Claimed MDF",
+    "lead_accepted": "Accepted a lead",
+    "lead_declined": "Declined a lead",
+    "lead_expired": "Let a lead expire",
+    "lead_converted": "Converted a lead to a deal",
+    "lead_lost": "Lead lost",
+    "lead_reassigned": "Lead reassigned",
 }
 
 

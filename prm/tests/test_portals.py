@@ -160,10 +160,10 @@ def test_role_home_pages_render_for_every_role(tenant, members, client_for):
         assert tenant.name in response.content.decode()
 
 
-def test_tenant_admin_edits_program_settings_and_branding(tenant, members, client_for):
+def test_tenant_admin_edits_program_settings_and_branding(tenant, members, client_for, settings_page_data):
     client = client_for(tenant, members["tenant_admin"])
     assert client.get("/staff/settings/").status_code == 200
-    data = {**current_app_settings(tenant),
+    data = {**settings_page_data(tenant),
             "name": "Acme Cloud EU", "primary_colour": "#123456", "default_language": "de", "base_currency": "EUR",
             "allowed_currencies": "EUR,USD", "deal_protection_days": 60, "deal_approval_sla_days": 3,
             "tier_downgrade_grace_days": 30, "agreement_grace_days": 10, "tier_evaluation": "propose"}
@@ -179,20 +179,6 @@ def test_tenant_admin_edits_program_settings_and_branding(tenant, members, clien
     assert client_for(tenant, members["channel_manager"]).get("/staff/settings/").status_code == 403
 
 
-def current_app_settings(tenant) -> dict:
-    """Every registered section's current values, as its form would post them unchanged."""
-    from prm.tenancy.app_settings import settings_sections
-
-    data = {}
-    for section in settings_sections():
-        form = section.form_class(instance=section.model.for_tenant(tenant))
-        for name in form.fields:
-            value = form[name].value()
-            if value not in (None, False):
-                data[name] = "on" if value is True else value
-    return data
-
-
 def app_setting(tenant, name: str):
     """The value of an app's setting `name`, from whichever registered section's model holds it."""
     from prm.tenancy.app_settings import settings_sections
@@ -201,10 +187,11 @@ def app_setting(tenant, name: str):
     return getattr(section.model.for_tenant(tenant), name)
 
 
-def test_a_brand_colour_too_light_to_read_is_refused_with_its_contrast(tenant, members, client_for):
+def test_a_brand_colour_too_light_to_read_is_refused_with_its_contrast(tenant, members, client_for,
+                                                                     settings_page_data):
     """The brand colour is the links' colour and the background of white button text (WCAG AA: 4.5:1)."""
     client = client_for(tenant, members["tenant_admin"])
-    data = {**current_app_settings(tenant), "name": tenant.name, "primary_colour": "#ffcc00", "default_language": "en", "base_currency": "USD",
+    data = {**settings_page_data(tenant), "name": tenant.name, "primary_colour": "#ffcc00", "default_language": "en", "base_currency": "USD",
             "allowed_currencies": "USD", "deal_protection_days": 90, "deal_approval_sla_days": 2,
             "tier_downgrade_grace_days": 30, "agreement_grace_days": 10, "tier_evaluation": "propose"}
     refused = client.post("/staff/settings/", data)

@@ -185,9 +185,9 @@ def test_raster_images_are_re_encoded_so_appended_data_is_dropped(fmt):
         assert image.format == fmt and image.size == (16, 16)
 
 
-def test_a_gif_with_html_appended_is_stored_as_a_clean_logo(tenant, members, client_for):
+def test_a_gif_with_html_appended_is_stored_as_a_clean_logo(tenant, members, client_for, settings_page_data):
     client = client_for(tenant, members["tenant_admin"])
-    data = {"name": tenant.name, "primary_colour": "#123456", "default_language": "en", "base_currency": "USD",
+    data = {**settings_page_data(tenant), "name": tenant.name, "primary_colour": "#123456", "default_language": "en", "base_currency": "USD",
             "allowed_currencies": "USD", "deal_protection_days": 90, "deal_approval_sla_days": 2,
             "tier_downgrade_grace_days": 60, "agreement_grace_days": 30, "tier_evaluation": "propose",
             "logo": SimpleUploadedFile("logo.gif", _gif_with_html())}

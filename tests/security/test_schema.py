@@ -12,7 +12,7 @@ from prm.tenancy.models import Tenant, TenantDomain, TenantOwnedModel
 # Platform-level models that reference Tenant without being tenant data themselves.
 PLATFORM_MODELS = {TenantDomain}
 PROJECT_APPS = {"tenancy", "accounts", "events", "notifications", "audit", "partners", "content", "deals",
-                "incentives", "analytics"}
+                "incentives", "leads", "analytics"}
 
 
 def project_models():

@@ -1,0 +1,7 @@
+"""Lead models (split by concern; import them from `leads.models`)."""
+
+from leads.models.lead import Lead, LeadAssignment, LeadQuerySet
+from leads.models.routing import LeadRule, LeadShare, PartnerLeadProfile
+from leads.models.settings import LeadSettings
+
+__all__ = ["Lead", "LeadAssignment", "LeadQuerySet", "LeadRule", "LeadSettings", "LeadShare", "PartnerLeadProfile"]
