@@ -27,7 +27,7 @@ from tests.browser.conftest import sign_in
 from tests.factories import TEST_PASSWORD, PartnerTypeFactory, TierFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS, BATCH = 1200, 60  # 20 progress steps
+ROWS, BATCH = 3000, 50  # 60 progress steps: the import outlasts several of the bar's 1 s polls
 
 pytestmark = [
     pytest.mark.slow,
