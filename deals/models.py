@@ -125,10 +125,16 @@ class DealRegistration(TenantOwnedModel):
         NEGOTIATION = "negotiation", _("Negotiation")
         COMMIT = "commit", _("Commit")
 
+    class Origin(models.TextChoices):
+        """Who found the customer: analytics separates partner-sourced from vendor-sourced revenue."""
+        PARTNER = "partner", _("Partner-sourced")
+        VENDOR_LEAD = "vendor_lead", _("Vendor-sourced lead")
+
     PENDING_STATUSES = ("submitted", "info_requested")
     CLOSED_STATUSES = ("won", "lost")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DEAL)
+    origin = models.CharField(_("origin"), max_length=12, choices=Origin.choices, default=Origin.PARTNER)
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="deal_registrations", verbose_name=_("partner")
     )

@@ -42,6 +42,7 @@ class DealFilters:
     q: str = ""
     partner: str = ""
     product: str = ""
+    origin: str = ""
 
     @classmethod
     def from_request(cls, params, *, staff: bool) -> DealFilters:
@@ -53,6 +54,7 @@ class DealFilters:
             q=params.get("q", "").strip()[:100],
             partner=params.get("partner", "").strip()[:40] if staff else "",
             product=params.get("product", "").strip()[:40],
+            origin=params.get("origin", "") if params.get("origin", "") in DealRegistration.Origin.values else "",
         )
 
     def apply(self, qs: QuerySet) -> QuerySet:
@@ -64,6 +66,8 @@ class DealFilters:
             qs = qs.filter(status=self.status)
         if self.kind:
             qs = qs.filter(kind=self.kind)
+        if self.origin:
+            qs = qs.filter(origin=self.origin)
         if self.q:
             qs = qs.filter(Q(customer_name__icontains=self.q) | Q(customer_domain__icontains=self.q))
         if self.partner:

@@ -44,7 +44,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     deals = selectors.deal_list(request.viewer, filters).only(*selectors.LIST_COLUMNS)
     page = Paginator(deals, selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "staff": staff, "statuses": DealRegistration.Status.choices,
-               "kinds": DealRegistration.Kind.choices, "querystring": filters.querystring()}
+               "kinds": DealRegistration.Kind.choices, "origins": DealRegistration.Origin.choices, "querystring": filters.querystring()}
     if staff:
         from partners.selectors import partners_visible_to
 

@@ -76,6 +76,8 @@ def lead_convert(*, tenant, lead: Lead, partner, user, amount=None, expected_clo
         if created:
             deal = deal_approve(tenant=tenant, deal=deal, actor=None, request=request, now=now,
                                 reason=_("Vendor-sourced lead: approved and protected on conversion."))
+            deal.origin = DealRegistration.Origin.VENDOR_LEAD
+            deal.save(update_fields=["origin"])
         lead.status, lead.converted_at, lead.deal = Lead.Status.CONVERTED, now, deal
         lead.save(update_fields=["status", "converted_at", "deal", "updated_at"])
         audit_log(tenant=tenant, actor=user, action="lead.convert", obj=lead, request=request,

@@ -54,6 +54,9 @@ def test_conversion_creates_exactly_one_protected_deal_linked_to_the_lead(tenant
     assert (deal.customer_name, deal.customer_domain, deal.amount) == ("Gringotts Bank", "gringotts-bank.com",
                                                                        Decimal("42000.00"))
     assert lead.status == "converted" and lead.deal_id == deal.pk
+    assert deal.origin == DealRegistration.Origin.VENDOR_LEAD
+    with tenant_scope(tenant):
+        assert list(DealRegistration.objects.filter(origin="partner")) == []
     assert event.data["attribution"] == "vendor_sourced_lead" and event.data["deal_id"] == str(deal.pk)
     assert history[:2] == ["registered", "approved"]
     with pytest.raises(ValidationError) as exc:

@@ -79,6 +79,23 @@ def test_one_index_checks_a_whole_import_for_duplicates(tenant, django_assert_ma
         assert index.matches("globex", "")[0]["company"] == "Globex"
 
 
+@pytest.mark.parametrize(("first", "second"), [
+    ("Umbrella Corporation", "Umbrella Corporaton"),   # a typo once the legal word is stripped
+    ("Jäger Maschinenbau GmbH", "Jaeger Maschinenbau"),  # transliterated umlaut
+    ("Hooli", "Hooli Cloud Services"),                # a distinctive name with descriptive words
+])
+def test_dedupe_uses_the_deals_customer_rule(tenant, first, second):
+    _create(tenant, company_name=first, route=False)
+    with pytest.raises(ValidationError):
+        _create(tenant, company_name=second, route=False)
+
+
+def test_a_shared_generic_word_is_not_a_duplicate(tenant):
+    _create(tenant, company_name="Sigma Consulting", route=False)
+    _lead, created = _create(tenant, company_name="Omega Consulting", route=False)
+    assert created
+
+
 def test_a_customer_with_an_active_registration_is_held_for_the_owner(tenant, make_partner, make_rule, partner):
     make_partner("Alder")
     make_rule(name="All")

@@ -1,4 +1,4 @@
-"""Forms of the leads app: its section of the Settings page (the portal's lead forms come with its pages)."""
+"""The leads section of the Settings page."""
 
 from __future__ import annotations
 
