@@ -111,3 +111,37 @@ def line_chart(labels: Sequence[str], series: Series, *, title: str, value_title
 def day_label(day) -> str:
     """A date on a chart's axis: day and short month in the language's order ("Mar 5", "5. Mär")."""
     return date_format(day, get_format("MONTH_DAY_FORMAT").replace("F", "M"))
+
+
+# --- Leads (analytics/leads.html) ------------------------------------------------------------------
+
+
+def _pct(value: float | None) -> float | None:
+    """A rate of leads.selectors (0–1) as a percentage with one decimal."""
+    return None if value is None else round(100 * value, 1)
+
+
+def lead_funnel_chart(totals: dict) -> dict:
+    """Offered → accepted → converted to a deal → won, one bar each (leads.selectors.lead_stats totals)."""
+    steps = [(_("Offered"), "offered"), (_("Accepted"), "accepted"), (_("Converted to a deal"), "converted"),
+             (_("Won"), "won")]
+    return bar_chart([label for label, _key in steps], [(_("Lead offers"), [totals.get(key, 0) for _l, key in steps])],
+                     title=_("Lead funnel"), value_title=_("Lead offers"))
+
+
+def lead_acceptance_chart(partners: Sequence[dict]) -> dict:
+    """Acceptance and win rate (%) of the partners with the most offers (lead_stats rows, in order)."""
+    return bar_chart([p["partner__name"] for p in partners],
+                     [(_("Acceptance rate"), [_pct(p["acceptance_rate"]) for p in partners]),
+                      (_("Win rate"), [_pct(p["win_rate"]) for p in partners])],
+                     title=_("Acceptance and win rate by partner"), value_title=_("Rate (%)"), fmt="percent")
+
+
+def lead_share_chart(rows: Sequence) -> dict:
+    """Each partner's share of the leads routed against the share it was due and its floor (%)
+    (leads.selectors.ShareRow, in order)."""
+    return bar_chart([r.partner_name for r in rows],
+                     [(_("Received share"), [round(100 * r.received_share, 1) for r in rows]),
+                      (_("Due share"), [round(100 * r.due_share, 1) for r in rows]),
+                      (_("Fairness floor"), [round(100 * r.floor_share, 1) for r in rows])],
+                     title=_("Lead share received, due and the floor"), value_title=_("Share (%)"), fmt="percent")

@@ -64,6 +64,17 @@ def component_sentence(key: str, snapshot) -> str:
     return ""
 
 
+def lead_penalty_label() -> str:
+    return _("Expired lead offers (90 days)")
+
+
+def lead_penalty_sentence(penalty: dict) -> str:
+    """The deduction for expired lead offers in plain words (scoring.lead_penalty_of)."""
+    return ngettext("%(expired)d of %(n)d lead offer in the last 90 days expired without an answer.",
+                    "%(expired)d of %(n)d lead offers in the last 90 days expired without an answer.",
+                    penalty["decisions"]) % {"expired": penalty["expired"], "n": penalty["decisions"]}
+
+
 def metric_label(metric: str) -> str:
     return {
         "won_revenue_12m": _("won revenue (12 months)"),
@@ -129,6 +140,9 @@ def churn_reason(reason: dict) -> str:
             value = f"{round(float(value) * 100)}%"
         return texts.get(feature, feature) % {"v": value}
     rule, value = reason.get("rule", ""), reason.get("value")
+    if rule == "leads_expired":
+        expired, offers = value if isinstance(value, list) and len(value) == 2 else (value, "?")
+        return _("Let %(expired)s of %(offers)s lead offers expire in 90 days") % {"expired": expired, "offers": offers}
     return {
         "no_sign_in_30": _("No sign-in for 30 days or more") if value is None else _("No sign-in for %(v)s days"),
         "no_sign_in_14": _("No sign-in for %(v)s days"),
@@ -205,4 +219,7 @@ def event_label(kind: str) -> str:
         "certification_earned": _("Earned a certification"), "deal_registered": _("Registered a deal"),
         "deal_approved": _("Deal approved"), "deal_won": _("Deal won"), "deal_lost": _("Deal lost"),
         "mdf_requested": _("Requested MDF"), "mdf_claimed": _("Claimed MDF"),
+        "lead_accepted": _("Accepted a lead"), "lead_declined": _("Declined a lead"),
+        "lead_expired": _("Let a lead expire"), "lead_converted": _("Converted a lead to a deal"),
+        "lead_lost": _("Lead lost"), "lead_reassigned": _("Lead reassigned"),
     }.get(kind, kind.replace("_", " "))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics.views import dashboard, ops, partners, scorecard, tiers
+from analytics.views import dashboard, leads, ops, partners, scorecard, tiers
 
 app_name = "analytics"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     # Executives and staff
     path("dashboard/", dashboard.dashboard_view, name="dashboard"),
     path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
+    path("leads/", leads.leads_view, name="leads"),
     # Channel managers
     path("partners/", partners.my_partners_view, name="my_partners"),
     path("partners/export.csv", partners.my_partners_export, name="my_partners_export"),

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from leads import services
-from leads.models import Lead, LeadAssignment, LeadRule, PartnerLeadProfile
+from leads.models import Lead, LeadAssignment, LeadImport, LeadRule, PartnerLeadProfile
 from prm.nplusone import deliberate_repetition
 from prm.tenancy.admin import TenantModelAdmin, TenantTabularInline
+from prm.tenancy.admin_display import date_column
 
 
 @admin.register(LeadRule)
@@ -94,3 +95,17 @@ class LeadAdmin(TenantModelAdmin):
                     self.message_user(request, f"{lead.company_name}: {' '.join(exc.messages)}", messages.ERROR)
         if done:
             self.message_user(request, _("%(n)d lead(s) moved on.") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(LeadImport)
+class LeadImportAdmin(TenantModelAdmin):
+    list_display = ["filename", "status", "total_rows", "created_count", "unchanged_count", "error_rows",
+                    "assigned_count", "created_by", date_column(LeadImport, "created_at")]
+    list_filter = ["status", "route_after_import"]
+    exclude = ["file", "preview"]
+
+    def has_add_permission(self, request, *args):
+        return False  # uploaded on the import page (validation pass, preview, queued run)
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -17,6 +17,15 @@ class LeadsConfig(AppConfig):
         from prm.tenancy.jobs import Job, register_job
 
         register_settings_section("leads", _("Leads"), LeadSettingsForm, order=25)
+
+        from leads import widgets
+        from prm.tenancy.portal import HomeWidget, NavItem, register_home_widget, register_nav
+        from prm.tenancy.roles import PARTNER_ROLES, STAFF_ROLES
+
+        register_nav(NavItem(_("Leads"), "leads:list", PARTNER_ROLES, order=32, active_prefixes=("/leads/",)))
+        register_nav(NavItem(_("Leads"), "leads:list", STAFF_ROLES, order=32, active_prefixes=("/leads/",)))
+        register_home_widget(HomeWidget("leads/widgets/partner.html", widgets.partner_home, PARTNER_ROLES, order=22))
+        register_home_widget(HomeWidget("leads/widgets/staff.html", widgets.staff_home, STAFF_ROLES, order=22))
         metrics.register_metric_provider(lead_metrics.LEAD_ACCEPT_RATE_90D, lead_metrics.accept_rate)
         metrics.register_metric_provider(lead_metrics.LEADS_WON_12M, lead_metrics.leads_won)
         subscribe("deal_won")(outcomes.on_deal_won)

@@ -45,6 +45,27 @@ def seed(ctx: DemoContext) -> None:
             "strategy": strategy, "partner": partners[named] if named else None})
     _stories(ctx, partners, products)
     ctx.extra["leads"] = Lead.objects.filter(tenant=tenant).count()
+    _finished_import(ctx)
+
+
+def _finished_import(ctx: DemoContext) -> None:
+    """One finished CSV import of leads with a refused row (its error report is downloadable)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leads.imports import lead_import_create, lead_import_run
+    from leads.models import LeadImport
+
+    tenant = ctx.tenant
+    if LeadImport.objects.filter(tenant=tenant).exists():
+        return
+    rows = ("company,website,country,industry,product,contact_name,contact_email,source,source_ref\n"
+            f"Umbrella Health,https://www.umbrella-health-{tenant.slug}.com,GB,healthcare,cloud-platform,"
+            f"Alice Abernathy,alice@umbrella-health-{tenant.slug}.com,event,demo-import:umbrella\n"
+            "No Place Ltd,,,retail,,Sam Nowhere,sam@example.org,event,demo-import:noplace\n")
+    lead_import = lead_import_create(tenant=tenant, upload=SimpleUploadedFile("expo-leads.csv", rows.encode()),
+                                     actor=ctx.users["manager"])
+    LeadImport.objects.filter(pk=lead_import.pk).update(status=LeadImport.Status.QUEUED)
+    lead_import_run(tenant=tenant, import_id=lead_import.pk)
 
 
 def _stories(ctx: DemoContext, partners: dict, products: dict) -> None:

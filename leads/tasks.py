@@ -26,3 +26,12 @@ def route_tenant(self, lead_ids: list[str], *, tenant) -> dict:
     leads = list(Lead.objects.filter(tenant=tenant, pk__in=lead_ids).only("pk"))
     result = services.leads_route(tenant=tenant, leads=leads, keep_decisions=False)
     return {"assigned": result.assigned, "unassigned": result.unassigned}
+
+
+@shared_task(base=TenantTask, bind=True, name="leads.tasks.lead_import_task")
+def lead_import_task(self, import_id: str, *, tenant) -> str:
+    """Run a queued CSV import of leads (all or nothing, in batches, routed per batch)."""
+    from leads.imports import lead_import_run
+
+    result = lead_import_run(tenant=tenant, import_id=import_id)
+    return result.status if result else "missing"

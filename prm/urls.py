@@ -27,6 +27,7 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("content/", include("content.urls")),
     path("deals/", include("deals.urls")),
+    path("leads/", include("leads.urls")),
     path("incentives/", include("incentives.urls")),
     path("analytics/", include("analytics.urls")),
 ]

@@ -4,7 +4,8 @@ Every partner figure (status, activity, scores, pipeline and won revenue by tier
 activation, decisions against the SLA, revenue by attribution role, engagement, MDF utilisation,
 trends) comes from the per-segment summary rows a finished run writes: a few hundred rows per
 date, summed here for the chosen period and filters. The onboarding funnel, the at-risk list and
-the MDF ROI (incentives app) are single queries of their own.
+the MDF ROI (incentives app) and the leads section (analytics.selectors.leads) are single queries
+of their own.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class Dashboard:
     roi: dict = field(default_factory=dict)
     at_risk: list = field(default_factory=list)
     at_risk_threshold: float = 0.6
+    leads: dict = field(default_factory=dict)
 
 
 # How long a rendered dashboard is shared (views.dashboard). The partner figures change only when
@@ -274,4 +276,12 @@ def dashboard(tenant, f: DashboardFilters, state: DashboardState | None = None) 
         d.activation, d.approvals = {"days": ACTIVATION_DAYS}, {"sla_days": DealSettings.for_tenant(tenant).deal_approval_sla_days}
     d.funnel = funnel(tenant, f)
     d.roi = roi(tenant, f, today)
+    d.leads = leads(tenant, f)
     return d
+
+
+def leads(tenant, f: DashboardFilters) -> dict:
+    """Lead offers, acceptance, conversion and vendor-sourced won revenue (analytics.selectors.leads; one query)."""
+    from analytics.selectors.leads import dashboard_leads
+
+    return dashboard_leads(tenant, f, _partners(tenant, f).values("pk") if f.is_segmented else None)

@@ -239,7 +239,10 @@ RULES = [
     ("no_deal_90", 0.15),
     ("onboarding_stalled", 0.10),
     ("low_health", 0.15),
+    ("leads_expired", 0.10),
 ]
+# leads_expired: at least this many lead offers answered in 90 days, half or more of them left to expire.
+LEADS_EXPIRED_MIN_OFFERS = 2
 RULE_BASE = 0.05
 RULE_CAP = 0.95
 
@@ -261,6 +264,9 @@ def rule_score(f: Mapping, score: int) -> tuple[float, list[dict]]:
         fired.append("onboarding_stalled")
     if score < 40:
         fired.append("low_health")
+    decisions, expired = f.get("lead_decisions_90", 0), f.get("leads_expired_90", 0)
+    if decisions >= LEADS_EXPIRED_MIN_OFFERS and expired * 2 >= decisions:
+        fired.append("leads_expired")
     weights = dict(RULES)
     risk = min(RULE_CAP, RULE_BASE + sum(weights[r] for r in fired))
     reasons = [{"rule": r, "contribution": weights[r], "value": _rule_value(r, f, score)} for r in fired]
@@ -274,4 +280,5 @@ def _rule_value(rule: str, f: Mapping, score: int):
         "no_activity_30": 0, "activity_halved": [f["events_30"], f["events_prev_30"]],
         "no_deal_90": f.get("days_since_deal"), "onboarding_stalled": f.get("onboarding_completion"),
         "low_health": score,
+        "leads_expired": [f.get("leads_expired_90", 0), f.get("lead_decisions_90", 0)],
     }[rule]

@@ -43,8 +43,13 @@ from prm.events.models import EngagementEvent
 ACTIVITY_KINDS = [
     "sign_in", "content_viewed", "content_downloaded", "course_completed", "certification_earned",
     "deal_registered", "deal_approved", "deal_won", "mdf_requested", "mdf_claimed", "profile_updated",
-    "colleague_invited",
+    "colleague_invited", "lead_accepted", "lead_declined", "lead_expired",
 ]
+# Recorded against a partner but not its engagement: an offer left to expire, or one staff took back.
+# They are kept by kind (the lead features) but do not count as activity.
+NOT_ENGAGEMENT = ("lead_expired", "lead_reassigned")
+# The partner's answers to lead offers (accepted, declined, left to expire): the lead features.
+LEAD_DECISION_KINDS = ("lead_accepted", "lead_declined", "lead_expired")
 SIGN_IN_LOOKBACK_DAYS = 365
 OPEN_STATUSES = ("submitted", "info_requested", "approved")
 APPROVED_ONCE = ("approved", "won", "lost", "expired")
@@ -112,14 +117,15 @@ def sign_in_query(tenant, w: Window, first_id, last_id):
 
 
 def _event_features(tenant, w: Window, first_id, last_id) -> dict:
-    """{partner_id: {e30, e90, eprev (all kinds), k<i>_30, k<i>_90 (ACTIVITY_KINDS[i]), last_sign_in}}."""
+    """{partner_id: {e30, e90, eprev (all kinds but NOT_ENGAGEMENT), k<i>_30, k<i>_90 (ACTIVITY_KINDS[i]), last_sign_in}}."""
     index = {kind: i for i, kind in enumerate(ACTIVITY_KINDS)}
     result: dict = {}
     for row in _fetch(event_query(tenant, w, first_id, last_id)):
         e = result.setdefault(row["partner_id"], {"e30": 0, "e90": 0, "eprev": 0})
-        e["e30"] += row["n30"]
-        e["e90"] += row["n90"]
-        e["eprev"] += row["nprev"]
+        if row["kind"] not in NOT_ENGAGEMENT:
+            e["e30"] += row["n30"]
+            e["e90"] += row["n90"]
+            e["eprev"] += row["nprev"]
         if row["kind"] in index:
             i = index[row["kind"]]
             e[f"k{i}_30"], e[f"k{i}_90"] = row["n30"], row["n90"]
@@ -395,6 +401,10 @@ def chunk_features(tenant, day: date, first_id, last_id) -> list[dict]:
             "activity": {kind: [e.get(f"k{i}_30", 0), e.get(f"k{i}_90", 0)] for i, kind in enumerate(ACTIVITY_KINDS)
                          if e.get(f"k{i}_90", 0)},
             "days_since_sign_in": (day - last_sign_in).days if last_sign_in else None,
+            # Lead offers answered in 90 days (accepted, declined or left to expire) and those expired:
+            # scoring.lead_penalty takes points off for the expired share.
+            "lead_decisions_90": sum(e.get(f"k{ACTIVITY_KINDS.index(k)}_90", 0) for k in LEAD_DECISION_KINDS),
+            "leads_expired_90": e.get(f"k{ACTIVITY_KINDS.index('lead_expired')}_90", 0),
             "deals_registered_90": d.get("registered_90", 0),
             "deals_won_12m": won, "deals_lost_12m": lost,
             "win_rate": round(won / (won + lost), 4) if won + lost else None,

@@ -16,6 +16,11 @@ Components (defaults in analytics.models.COMPONENTS):
 - onboarding: share of onboarding steps completed; not applicable without an onboarding path;
 - certifications: active certifications / the certification target (capped at 1);
 - mdf: MDF utilisation (reserved and spent / allocated, capped at 1); not applicable without an allocation.
+
+Then a deduction: a partner that lets offered leads expire loses up to LEAD_EXPIRY_POINTS points in
+proportion to the share of its answered lead offers (accepted, declined, expired) of the last 90
+days that it let expire (`lead_penalty`); the score never drops below 0. The snapshot keeps the
+counts (in `activity`, the lead event kinds), so the deduction is shown with the breakdown.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ class ScoringParams:
         return cls(weights=s.weights, activity_target=s.activity_target, deals_target=s.deals_target,
                    certifications_target=s.certifications_target, recency_full_days=s.recency_full_days,
                    recency_zero_days=s.recency_zero_days)
+
+
+# Points taken off a partner that let every lead offered to it expire (half of them: half of this).
+LEAD_EXPIRY_POINTS = 15
 
 
 def _cap(x: float) -> float:
@@ -85,10 +94,31 @@ def points(values: Mapping[str, float | None], weights: Mapping[str, int]) -> di
             else 0.0 for k in COMPONENT_KEYS}
 
 
+def lead_penalty(expired: int, decisions: int) -> float:
+    """Points off for letting lead offers expire: LEAD_EXPIRY_POINTS × expired / answered offers
+    (90 days); 0 without answered offers. (15 × 2) / 4 = 7.5 points for 2 of 4 expired."""
+    if not decisions:
+        return 0.0
+    return LEAD_EXPIRY_POINTS * expired / decisions
+
+
+def lead_penalty_of(activity: Mapping | None) -> dict | None:
+    """The deduction a snapshot's score includes, from the counts it keeps ({kind: [30 days, 90 days]}):
+    {expired, decisions, points}, or None when no lead offer was answered in the 90 days."""
+    activity = activity or {}
+    counts = {kind: (activity.get(kind) or [0, 0])[1] for kind in ("lead_accepted", "lead_declined", "lead_expired")}
+    decisions = sum(counts.values())
+    if not decisions:
+        return None
+    expired = counts["lead_expired"]
+    return {"expired": expired, "decisions": decisions, "points": round(lead_penalty(expired, decisions), 2)}
+
+
 def health_score(f: Mapping, params: ScoringParams) -> tuple[int, dict[str, float | None]]:
     """(score 0–100, the component values it was computed from)."""
     values = component_values(f, params)
     total = sum(points(values, params.weights).values())  # in COMPONENT_KEYS order, as SQL adds them
+    total = max(0.0, total - lead_penalty(f.get("leads_expired_90", 0), f.get("lead_decisions_90", 0)))
     return int(round(total)), values
 
 

@@ -122,7 +122,7 @@ def test_the_dashboard_links_to_every_section_from_on_this_page(tenant, bigger, 
     page = _parse(html)
     toc = html[html.index('<nav class="dash-toc'):html.index("</nav>", html.index('<nav class="dash-toc'))]
     assert "On this page" in toc
-    assert len(page.sections) == 10
+    assert len(page.sections) == 11
     assert [h for h in page.links if f'href="#{h}"' in toc] == page.sections  # in the page's order
     for heading in page.sections:
         assert f'<h2 id="{heading}">' in html

@@ -144,7 +144,7 @@ def test_the_page_shows_the_figures_and_every_table_exports(tenant, bigger, day,
     html = page.content.decode()
     assert 'data-kpi="partners">5<' in html and 'data-chart="chart-status"' in html and "Contoso" in html
     # Every section with a table links to a CSV (the SLA and engagement figures are in the kpis file).
-    assert html.count('<section class="dash-section') == html.count('class="export"') == 10
+    assert html.count('<section class="dash-section') == html.count('class="export"') == 11
     for table in ("status", "tiers", "types", "attribution", "funnel", "trends", "kpis", "at_risk", "roi"):
         response = client.get(f"/analytics/dashboard/export.csv?table={table}&period=90")
         assert response.status_code == 200, table
@@ -209,8 +209,9 @@ def test_the_dashboard_runs_a_constant_number_of_queries(tenant, bigger, day, me
 # Tenant, session, user, membership (middleware); tiers and types (filter form); latest run; settings
 # (analytics', and the deals app's DealSettings row for the review deadline the body shows and its
 # cache key names); summary rows; trends; at-risk list; funnel (3); ROI (incentives' roi_summary); the
-# rest is the shell (navigation badge and the like). The same for 3 and 40 partners.
-QUERIES = 22
+# leads section (one aggregate of the offers); the rest is the shell (navigation badge and the like).
+# The same for 3 and 40 partners.
+QUERIES = 23
 
 
 def test_decision_time_roi_at_risk_owner_and_12_week_trends_match_direct_queries(tenant, bigger, day,
@@ -277,7 +278,7 @@ def test_the_body_is_shared_for_a_few_minutes_and_a_new_run_or_refresh_recompute
     assert 'data-kpi="partners">5<' in first and "Figures computed at" in first and "refresh=1" in first
     # Another staff member within the cache time gets the same body without its queries: the
     # shell's (session, user, membership, tenant…), the filter form's, the run and settings only.
-    with django_assert_max_num_queries(QUERIES - 8):
+    with django_assert_max_num_queries(QUERIES - 9):
         second = manager.get("/analytics/dashboard/")
     assert second.status_code == 200 and 'data-kpi="partners">5<' in second.content.decode()
     # A new partner counts once a run has seen it; live data is not re-read until then…

@@ -12,7 +12,17 @@ from analytics import charts
 from analytics.forms import MyPartnersFilterForm
 from analytics.models import COMPONENT_KEYS
 from analytics.selectors.partners import MyPartnersFilters, default_scope, my_partners, partner_360, still_open
-from analytics.texts import action_text, churn_reason, component_label, event_label, requirement_text, tier_progress
+from analytics.services.scoring import lead_penalty_of
+from analytics.texts import (
+    action_text,
+    churn_reason,
+    component_label,
+    event_label,
+    lead_penalty_label,
+    lead_penalty_sentence,
+    requirement_text,
+    tier_progress,
+)
 from prm.csv_safe import csv_response
 from prm.tenancy.access import staff_required
 
@@ -83,6 +93,11 @@ def partner_360_view(request: HttpRequest, partner_id) -> HttpResponse:
     if latest is not None:
         context["components"] = [
             {"key": k, "label": component_label(k), **latest.components.get(k, {})} for k in COMPONENT_KEYS]
+        penalty = lead_penalty_of(latest.activity)
+        context["lead_penalty"] = penalty if penalty and penalty["expired"] else None  # shown when it took points
+        if context["lead_penalty"]:
+            context["lead_penalty"].update(label=lead_penalty_label(),
+                                           sentence=lead_penalty_sentence(context["lead_penalty"]))
         context["reasons"] = [churn_reason(r) for r in latest.churn_reasons]
         context["actions"] = [a for a in (action_text(x, audience="manager", currency=currency)
                                           for x in still_open(partner, latest)) if a]

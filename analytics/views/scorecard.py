@@ -10,7 +10,15 @@ from django.views.decorators.http import require_GET
 from analytics import charts
 from analytics.models import COMPONENT_KEYS
 from analytics.selectors.partners import scorecard, still_open
-from analytics.texts import action_text, component_label, component_sentence, tier_progress
+from analytics.services.scoring import lead_penalty_of
+from analytics.texts import (
+    action_text,
+    component_label,
+    component_sentence,
+    lead_penalty_label,
+    lead_penalty_sentence,
+    tier_progress,
+)
 from prm.tenancy.access import partner_required
 
 
@@ -25,6 +33,11 @@ def scorecard_view(request: HttpRequest) -> HttpResponse:
         context["components"] = [
             {"key": k, "label": component_label(k), "sentence": component_sentence(k, latest),
              **latest.components.get(k, {})} for k in COMPONENT_KEYS]
+        penalty = lead_penalty_of(latest.activity)
+        context["lead_penalty"] = penalty if penalty and penalty["expired"] else None  # shown when it took points
+        if context["lead_penalty"]:
+            context["lead_penalty"].update(label=lead_penalty_label(),
+                                           sentence=lead_penalty_sentence(context["lead_penalty"]))
         actions = [a for a in (action_text(x, audience="partner", currency=currency)
                                for x in still_open(partner, latest)) if a]
         # The tier gap has its own line above; repeat it here only when it is the one thing to do.

@@ -168,8 +168,8 @@ class RoutingSession:
             if not users:
                 continue
             first = leads[0]
-            title = ngettext("New lead to accept: %(company)s", "%(n)d new leads to accept",
-                             len(leads)) % {"company": first.company_name, "n": len(leads)}
+            title = (_("New lead to accept: %(company)s") % {"company": first.company_name} if len(leads) == 1 else
+                     ngettext("%(n)d new lead to accept", "%(n)d new leads to accept", len(leads)) % {"n": len(leads)})
             body = _("Accept or decline by %(deadline)s, or the lead goes to another partner.") % {
                 "deadline": formats.date_format(timezone.localtime(first.accept_by), "SHORT_DATETIME_FORMAT")}
             notify(tenant=self.tenant, users=users, title=title, body=body,
@@ -189,8 +189,9 @@ def escalate(tenant, escalations: list[tuple[Lead, Decision]], *, request=None) 
     for owner_id, items in by_owner.items():
         users = [owners[owner_id]] if owner_id in owners else managers_for(tenant)
         lead, decision = items[0]
-        title = ngettext("Lead needs you: %(company)s", "%(n)d leads need you: nobody could take them",
-                         len(items)) % {"company": lead.company_name, "n": len(items)}
+        title = (_("Lead needs you: %(company)s") % {"company": lead.company_name} if len(items) == 1 else
+                 ngettext("%(n)d lead needs you: nobody could take it", "%(n)d leads need you: nobody could take them",
+                          len(items)) % {"n": len(items)})
         body = "\n".join(f"- {item.company_name}: {d.why}" for item, d in items[:20])
         notify(tenant=tenant, users=users, title=title, body=body,
                url=lead_url(tenant, lead if len(items) == 1 else None, request))

@@ -52,8 +52,8 @@ def send_reminders(tenant, now: datetime) -> int:
             if not users:
                 continue
             first = offers[0]
-            title = ngettext("Lead expires soon: %(company)s", "%(n)d leads expire soon", len(offers)) % {
-                "company": first.lead.company_name, "n": len(offers)}
+            title = (_("Lead expires soon: %(company)s") % {"company": first.lead.company_name} if len(offers) == 1
+                     else ngettext("%(n)d lead expires soon", "%(n)d leads expire soon", len(offers)) % {"n": len(offers)})
             body = _("Accept or decline by %(deadline)s, or the lead goes to another partner.") % {
                 "deadline": _when(first.accept_by)}
             notify(tenant=tenant, users=users, title=title, body=body,

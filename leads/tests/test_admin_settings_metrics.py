@@ -87,5 +87,6 @@ def test_lead_tables_follow_the_tenancy_rules():
                                             "LeadSettings"}
     for model in models:
         follows_the_rules(model)
-    assert all(m._meta.pk.get_internal_type() == "UUIDField" for m in models)
+    # Row errors of an import are an append-only log (sequential keys, never in a URL).
+    assert all(m._meta.pk.get_internal_type() == "UUIDField" for m in models if m.__name__ != "LeadImportError")
     assert Lead._meta.get_field("partner").null  # unassigned leads have no partner

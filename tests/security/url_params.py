@@ -30,6 +30,9 @@ PARAM_MODELS: dict[str, str] = {
     "spif_accrual_id": "incentives.SpifAccrual",
     "payout_batch_id": "incentives.PayoutBatch",
     "health_run_id": "analytics.HealthRun",
+    "lead_id": "leads.Lead",
+    "lead_rule_id": "leads.LeadRule",
+    "lead_import_id": "leads.LeadImport",
 }
 
 PARAM_VALUES: dict[str, str] = {

@@ -78,7 +78,12 @@ def event_columns() -> Sql:
     use, and "activity" ({kind: [30 days, 90 days]} for the known kinds seen in 90 days) as the
     JSON members' text, aggregated straight from the per-kind rows (no column per kind)."""
     return compose("""SELECT partner_id,
-        sum(n30)::bigint AS e30, sum(n90)::bigint AS e90, sum(nprev)::bigint AS eprev,
+        -- the engagement totals leave out features.NOT_ENGAGEMENT (0 rather than NULL when only those)
+        coalesce(sum(n30) FILTER (WHERE kind NOT IN {not_engagement}), 0)::bigint AS e30,
+        coalesce(sum(n90) FILTER (WHERE kind NOT IN {not_engagement}), 0)::bigint AS e90,
+        coalesce(sum(nprev) FILTER (WHERE kind NOT IN {not_engagement}), 0)::bigint AS eprev,
+        coalesce(sum(n90) FILTER (WHERE kind IN {lead_decisions}), 0)::bigint AS lead_decisions_90,
+        coalesce(sum(n90) FILTER (WHERE kind = {lead_expired}), 0)::bigint AS leads_expired_90,
         coalesce(sum(n30) FILTER (WHERE kind = {sign_in}), 0)::bigint AS sign_ins_30,
         coalesce(sum(n30) FILTER (WHERE kind IN ({viewed}, {downloaded})), 0)::bigint AS content_30,
         coalesce(sum(n90) FILTER (WHERE kind = {course}), 0)::bigint AS courses_90,
@@ -88,7 +93,8 @@ def event_columns() -> Sql:
     FROM ev_kind GROUP BY partner_id""",
                    sign_in=param("sign_in", "text"), viewed=param("content_viewed", "text"),
                    downloaded=param("content_downloaded", "text"), course=param("course_completed", "text"),
-                   kinds=in_list(features.ACTIVITY_KINDS))
+                   kinds=in_list(features.ACTIVITY_KINDS), not_engagement=in_list(features.NOT_ENGAGEMENT),
+                   lead_decisions=in_list(features.LEAD_DECISION_KINDS), lead_expired=param("lead_expired", "text"))
 
 
 def feature_cte() -> Sql:
@@ -111,6 +117,7 @@ def feature_cte() -> Sql:
         coalesce(ev.courses_90, 0) AS courses_90,
         ({lit('{')} || coalesce(ev.activity, '') || '}}')::jsonb AS activity,
         cfg.day - coalesce(ev.last_sign_in, si.last_sign_in) AS days_since_sign_in,
+        coalesce(ev.lead_decisions_90, 0) AS lead_decisions_90, coalesce(ev.leads_expired_90, 0) AS leads_expired_90,
         coalesce(dl.registered_90, 0) AS deals_registered_90,
         coalesce(dl.won_12m, 0) AS deals_won_12m, coalesce(dl.lost_12m, 0) AS deals_lost_12m,
         CASE WHEN dl.won_12m + dl.lost_12m > 0

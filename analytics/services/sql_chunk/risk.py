@@ -99,12 +99,15 @@ def rule_churn_ctes(note: str) -> list[tuple[str, Sql, str]]:
         "no_deal_90": "s.status = 'active' AND s.deals_registered_90 = 0",
         "onboarding_stalled": "s.onboarding_completion < 1 AND s.tenure_days > 60",
         "low_health": "s.score < 40",
+        "leads_expired": (f"s.lead_decisions_90 >= {int(churn.LEADS_EXPIRED_MIN_OFFERS)} "
+                          "AND s.leads_expired_90 * 2 >= s.lead_decisions_90"),
     }
     value = {  # as JSON text
         "no_sign_in_30": jnum(days), "no_sign_in_14": jnum(days), "no_activity_30": "'0'",
         "activity_halved": "'[' || s.events_30 || ', ' || s.events_prev_30 || ']'",
         "no_deal_90": jnum("s.days_since_deal"), "onboarding_stalled": jnum("s.onboarding_completion"),
         "low_health": jnum("s.score"),
+        "leads_expired": "'[' || s.leads_expired_90 || ', ' || s.lead_decisions_90 || ']'",
     }
     assert set(fires) == set(weights) == set(value)
     # Python adds the fired weights in rule order, and its stable sort by weight keeps rule order

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analytics.models import COMPONENT_KEYS
+from analytics.services.scoring import LEAD_EXPIRY_POINTS
 from analytics.services.sql_chunk.pieces import Sql, cap
 
 # --- Health score: scoring.health_score ------------------------------------------------------
@@ -42,8 +43,11 @@ def scored_cte() -> Sql:
     total = " + ".join(f"p.p_{k}" for k in COMPONENT_KEYS)
     # The snapshot keeps the values (the breakdown's points follow from them and the weights).
     values_kept = ", ".join(f"v.v_{k} AS component_{k}" for k in COMPONENT_KEYS)
+    # scoring.lead_penalty: (points × expired) / answered offers, taken off the total, floored at 0.
+    penalty = (f"CASE WHEN f.lead_decisions_90 > 0 THEN ({int(LEAD_EXPIRY_POINTS)} * f.leads_expired_90)::float8 "
+               "/ f.lead_decisions_90 ELSE 0::float8 END")
     return Sql(f"""
-    SELECT f.*, round({total})::int AS score, {values_kept}
+    SELECT f.*, round(greatest(0::float8, ({total}) - {penalty}))::int AS score, {values_kept}
     FROM feature f CROSS JOIN cfg
     CROSS JOIN LATERAL (SELECT {values} OFFSET 0) v
     CROSS JOIN LATERAL (SELECT {applicable} AS applicable OFFSET 0) a
