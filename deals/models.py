@@ -134,7 +134,8 @@ class DealRegistration(TenantOwnedModel):
     CLOSED_STATUSES = ("won", "lost")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DEAL)
-    origin = models.CharField(_("origin"), max_length=12, choices=Origin.choices, default=Origin.PARTNER)
+    origin = models.CharField(_("origin"), max_length=12, choices=Origin.choices, default=Origin.PARTNER,
+                              db_default=Origin.PARTNER)  # bulk SQL writers (benchmarks) need not name it
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, related_name="deal_registrations", verbose_name=_("partner")
     )

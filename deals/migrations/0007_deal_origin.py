@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dealregistration',
             name='origin',
-            field=models.CharField(choices=[('partner', 'Partner-sourced'), ('vendor_lead', 'Vendor-sourced lead')], default='partner', max_length=12, verbose_name='origin'),
+            field=models.CharField(choices=[('partner', 'Partner-sourced'), ('vendor_lead', 'Vendor-sourced lead')], db_default='partner', default='partner', max_length=12, verbose_name='origin'),
         ),
     ]

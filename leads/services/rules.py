@@ -109,7 +109,7 @@ def rule_save(*, tenant, rule: LeadRule, actor, request=None) -> LeadRule:
             before = None
             rule.save(force_insert=True)
         else:
-            saved = LeadRule.objects.select_for_update().select_related(
+            saved = LeadRule.objects.select_for_update(of=("self",)).select_related(
                 "product", "partner_type", "min_tier", "partner").filter(tenant=tenant, pk=rule.pk).first()
             if saved is None:  # deleted meanwhile
                 raise ValidationError(_("This rule no longer exists; reload the page."))
