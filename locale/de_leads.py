@@ -342,593 +342,237 @@ DE.update({
 })
 
 # Rule editor, dry run and lead analytics
-DE.update({'%(first)s or %(last)s': '%(first)s oder %(last)s',
- '%(h)s h': '%(h)s Std.',
- '%(partner)s is not an active partner (%(status)s), so routing would skip it.': '%(partner)s ist kein aktiver Partner '
-                                                                                 '(%(status)s); die Verteilung würde '
-                                                                                 'ihn überspringen.',
- '%(shown)s of %(total)s partners: those below the floor first, then the largest due share.': '%(shown)s von %(total)s '
-                                                                                              'Partnern: zuerst die '
-                                                                                              'unter der Untergrenze, '
-                                                                                              'dann die mit dem '
-                                                                                              'größten zustehenden '
-                                                                                              'Anteil.',
- '%(tier)s or higher': '%(tier)s oder höher',
- 'A lead must meet every condition you set; a condition left empty accepts any value. Of the partners who meet the partner conditions, the strategy picks one with capacity.': 'Ein '
-                                                                                                                                                                               'Lead '
-                                                                                                                                                                               'muss '
-                                                                                                                                                                               'jede '
-                                                                                                                                                                               'gesetzte '
-                                                                                                                                                                               'Bedingung '
-                                                                                                                                                                               'erfüllen; '
-                                                                                                                                                                               'eine '
-                                                                                                                                                                               'leere '
-                                                                                                                                                                               'Bedingung '
-                                                                                                                                                                               'akzeptiert '
-                                                                                                                                                                               'jeden '
-                                                                                                                                                                               'Wert. '
-                                                                                                                                                                               'Unter '
-                                                                                                                                                                               'den '
-                                                                                                                                                                               'Partnern, '
-                                                                                                                                                                               'die '
-                                                                                                                                                                               'die '
-                                                                                                                                                                               'Partnerbedingungen '
-                                                                                                                                                                               'erfüllen, '
-                                                                                                                                                                               'wählt '
-                                                                                                                                                                               'die '
-                                                                                                                                                                               'Strategie '
-                                                                                                                                                                               'einen '
-                                                                                                                                                                               'mit '
-                                                                                                                                                                               'freier '
-                                                                                                                                                                               'Kapazität.',
- 'A rule for a named partner sends every matching lead to that partner; leave the partner conditions empty.': 'Eine '
-                                                                                                              'Regel '
-                                                                                                              'für '
-                                                                                                              'einen '
-                                                                                                              'benannten '
-                                                                                                              'Partner '
-                                                                                                              'schickt '
-                                                                                                              'jeden '
-                                                                                                              'passenden '
-                                                                                                              'Lead an '
-                                                                                                              'diesen '
-                                                                                                              'Partner; '
-                                                                                                              'lassen '
-                                                                                                              'Sie die '
-                                                                                                              'Partnerbedingungen '
-                                                                                                              'leer.',
- 'A rule matched, but no partner could take it': 'Eine Regel passte, aber kein Partner konnte ihn übernehmen',
- 'Acceptance and win rate by partner': 'Annahme- und Gewinnquote nach Partner',
- 'Acceptance rate': 'Annahmequote',
- 'Accepted a lead': 'Einen Lead angenommen',
- 'Accepted leads converted to a deal (%)': 'In einen Deal umgewandelte angenommene Leads (%)',
- 'Accepted leads won (%)': 'Gewonnene angenommene Leads (%)',
- 'Actions': 'Aktionen',
- 'Active': 'Aktiv',
- 'All leads': 'Alle Leads',
- 'All routing rules': 'Alle Verteilungsregeln',
- 'Another rule already has this name.': 'Eine andere Regel hat bereits diesen Namen.',
- 'Any product': 'Beliebiges Produkt',
- 'Any tier': 'Beliebige Stufe',
- 'Any type': 'Beliebiger Typ',
- 'Below the floor': 'Unter der Untergrenze',
- 'Besides: %(declined)s declined, %(expired)s expired, %(reassigned)s taken back by staff. Rates of acceptance count the offers answered (accepted, declined or expired); conversion and win rates count the accepted ones.': 'Außerdem: '
-                                                                                                                                                                                                                              '%(declined)s '
-                                                                                                                                                                                                                              'abgelehnt, '
-                                                                                                                                                                                                                              '%(expired)s '
-                                                                                                                                                                                                                              'abgelaufen, '
-                                                                                                                                                                                                                              '%(reassigned)s '
-                                                                                                                                                                                                                              'von '
-                                                                                                                                                                                                                              'Mitarbeitenden '
-                                                                                                                                                                                                                              'zurückgenommen. '
-                                                                                                                                                                                                                              'Annahmequoten '
-                                                                                                                                                                                                                              'zählen '
-                                                                                                                                                                                                                              'die '
-                                                                                                                                                                                                                              'beantworteten '
-                                                                                                                                                                                                                              'Angebote '
-                                                                                                                                                                                                                              '(angenommen, '
-                                                                                                                                                                                                                              'abgelehnt '
-                                                                                                                                                                                                                              'oder '
-                                                                                                                                                                                                                              'abgelaufen); '
-                                                                                                                                                                                                                              'Umwandlungs- '
-                                                                                                                                                                                                                              'und '
-                                                                                                                                                                                                                              'Gewinnquoten '
-                                                                                                                                                                                                                              'die '
-                                                                                                                                                                                                                              'angenommenen.',
- 'By partner': 'Nach Partner',
- 'By routing rule': 'Nach Verteilungsregel',
- 'By rule': 'Nach Regel',
- 'Cancel': 'Abbrechen',
- 'Choose a partner…': 'Partner wählen …',
- 'Choose other leads, or try again once leads have arrived.': 'Wählen Sie andere Leads oder versuchen Sie es erneut, '
-                                                              'sobald Leads eingegangen sind.',
- 'Choose up or down.': 'Wählen Sie nach oben oder nach unten.',
- 'Company size %(list)s': 'Unternehmensgröße %(list)s',
- 'Company sizes': 'Unternehmensgrößen',
- 'Conditions': 'Bedingungen',
- 'Conversion rate': 'Umwandlungsquote',
- 'Converted': 'Umgewandelt',
- 'Converted a lead to a deal': 'Einen Lead in einen Deal umgewandelt',
- 'Country': 'Land',
- 'Country is %(list)s': 'Land ist %(list)s',
- 'Create a lead': 'Lead anlegen',
- 'Create the first rule': 'Erste Regel anlegen',
- 'Create the rule': 'Regel anlegen',
- 'Currently with': 'Derzeit bei',
- 'Declined': 'Abgelehnt',
- 'Declined a lead': 'Einen Lead abgelehnt',
- 'Delete': 'Löschen',
- 'Delete rule “%(name)s”': 'Regel „%(name)s“ löschen',
- 'Delete rule “%(name)s”?': 'Regel „%(name)s“ löschen?',
- 'Delete the rule': 'Regel löschen',
- 'Delete the rule “%(name)s”? Leads it would have routed go to the next matching rule.': 'Die Regel „%(name)s“ '
-                                                                                         'löschen? Leads, die sie '
-                                                                                         'verteilt hätte, gehen an die '
-                                                                                         'nächste passende Regel.',
- 'Dry run': 'Probelauf',
- 'Due share': 'Zustehender Anteil',
- 'Each new lead is tried against the active rules from the top: the first rule whose conditions match the lead and that finds a partner with capacity routes it. A lead no rule can place stays with its owner, who is told why.': 'Jeder '
-                                                                                                                                                                                                                                   'neue '
-                                                                                                                                                                                                                                   'Lead '
-                                                                                                                                                                                                                                   'wird '
-                                                                                                                                                                                                                                   'von '
-                                                                                                                                                                                                                                   'oben '
-                                                                                                                                                                                                                                   'nach '
-                                                                                                                                                                                                                                   'unten '
-                                                                                                                                                                                                                                   'mit '
-                                                                                                                                                                                                                                   'den '
-                                                                                                                                                                                                                                   'aktiven '
-                                                                                                                                                                                                                                   'Regeln '
-                                                                                                                                                                                                                                   'abgeglichen: '
-                                                                                                                                                                                                                                   'Die '
-                                                                                                                                                                                                                                   'erste '
-                                                                                                                                                                                                                                   'Regel, '
-                                                                                                                                                                                                                                   'deren '
-                                                                                                                                                                                                                                   'Bedingungen '
-                                                                                                                                                                                                                                   'passen '
-                                                                                                                                                                                                                                   'und '
-                                                                                                                                                                                                                                   'die '
-                                                                                                                                                                                                                                   'einen '
-                                                                                                                                                                                                                                   'Partner '
-                                                                                                                                                                                                                                   'mit '
-                                                                                                                                                                                                                                   'freier '
-                                                                                                                                                                                                                                   'Kapazität '
-                                                                                                                                                                                                                                   'findet, '
-                                                                                                                                                                                                                                   'verteilt '
-                                                                                                                                                                                                                                   'ihn. '
-                                                                                                                                                                                                                                   'Ein '
-                                                                                                                                                                                                                                   'Lead, '
-                                                                                                                                                                                                                                   'den '
-                                                                                                                                                                                                                                   'keine '
-                                                                                                                                                                                                                                   'Regel '
-                                                                                                                                                                                                                                   'unterbringt, '
-                                                                                                                                                                                                                                   'bleibt '
-                                                                                                                                                                                                                                   'bei '
-                                                                                                                                                                                                                                   'seinem '
-                                                                                                                                                                                                                                   'Verantwortlichen, '
-                                                                                                                                                                                                                                   'der '
-                                                                                                                                                                                                                                   'den '
-                                                                                                                                                                                                                                   'Grund '
-                                                                                                                                                                                                                                   'erfährt.',
- 'Each offer counts under the rule that made it, as named at the time.': 'Jedes Angebot zählt unter der Regel, die es '
-                                                                         'erzeugt hat, mit ihrem damaligen Namen.',
- 'Edit': 'Bearbeiten',
- 'Edit rule “%(name)s”': 'Regel „%(name)s“ bearbeiten',
- 'Enter an order of at most %(max)d.': 'Geben Sie eine Reihenfolge von höchstens %(max)d ein.',
- 'Every lead, any partner': 'Jeder Lead, jeder Partner',
- 'Every partner meets the floor': 'Alle Partner erreichen die Untergrenze',
- 'Expired': 'Abgelaufen',
- 'Expired lead offers (90 days)': 'Abgelaufene Lead-Angebote (90 Tage)',
- 'Fairness': 'Fairness',
- 'Fairness floor': 'Fairness-Untergrenze',
- 'Fairness: share received against share due': 'Fairness: erhaltener gegenüber zustehendem Anteil',
- 'Floor': 'Untergrenze',
- 'Held: the customer has an active registration': 'Zurückgehalten: Für den Kunden besteht eine aktive Registrierung',
- 'Import': 'Import',
- 'Inactive': 'Inaktiv',
- 'Inactive rules are kept but route nothing.': 'Inaktive Regeln bleiben erhalten, verteilen aber nichts.',
- 'Industries': 'Branchen',
- 'Industry is %(list)s': 'Branche ist %(list)s',
- 'Lead analytics': 'Lead-Analyse',
- 'Lead by lead, newest first': 'Lead für Lead, neueste zuerst',
- 'Lead countries': 'Länder des Leads',
- 'Lead funnel': 'Lead-Trichter',
- 'Lead lost': 'Lead verloren',
- 'Lead offers': 'Lead-Angebote',
- 'Lead offers accepted within the window (%)': 'Innerhalb der Frist angenommene Lead-Angebote (%)',
- 'Lead offers in the period': 'Lead-Angebote im Zeitraum',
- 'Lead offers made to partners from %(since)s to %(until)s.': 'Lead-Angebote an Partner vom %(since)s bis %(until)s.',
- 'Lead reassigned': 'Lead neu zugewiesen',
- 'Lead regions': 'Regionen des Leads',
- 'Lead share received, due and the floor': 'Lead-Anteil: erhalten, zustehend und Untergrenze',
- 'Leads': 'Leads',
- 'Leads due': 'Zustehende Leads',
- 'Leads it would have routed go to the next matching rule, or stay with their owner. Offers it already made are not changed and keep its name in their history.': 'Leads, '
-                                                                                                                                                                  'die '
-                                                                                                                                                                  'sie '
-                                                                                                                                                                  'verteilt '
-                                                                                                                                                                  'hätte, '
-                                                                                                                                                                  'gehen '
-                                                                                                                                                                  'an '
-                                                                                                                                                                  'die '
-                                                                                                                                                                  'nächste '
-                                                                                                                                                                  'passende '
-                                                                                                                                                                  'Regel '
-                                                                                                                                                                  'oder '
-                                                                                                                                                                  'bleiben '
-                                                                                                                                                                  'bei '
-                                                                                                                                                                  'ihrem '
-                                                                                                                                                                  'Verantwortlichen. '
-                                                                                                                                                                  'Bereits '
-                                                                                                                                                                  'gemachte '
-                                                                                                                                                                  'Angebote '
-                                                                                                                                                                  'bleiben '
-                                                                                                                                                                  'unverändert '
-                                                                                                                                                                  'und '
-                                                                                                                                                                  'behalten '
-                                                                                                                                                                  'ihren '
-                                                                                                                                                                  'Namen '
-                                                                                                                                                                  'im '
-                                                                                                                                                                  'Verlauf.',
- 'Leads received': 'Erhaltene Leads',
- 'Leads the vendor offered to partners in the period: the acceptance rate counts the offers answered (accepted, declined or expired), conversion the accepted ones, and the revenue is that of the won deals those leads became.': 'Leads, '
-                                                                                                                                                                                                                                   'die '
-                                                                                                                                                                                                                                   'der '
-                                                                                                                                                                                                                                   'Hersteller '
-                                                                                                                                                                                                                                   'im '
-                                                                                                                                                                                                                                   'Zeitraum '
-                                                                                                                                                                                                                                   'Partnern '
-                                                                                                                                                                                                                                   'angeboten '
-                                                                                                                                                                                                                                   'hat: '
-                                                                                                                                                                                                                                   'Die '
-                                                                                                                                                                                                                                   'Annahmequote '
-                                                                                                                                                                                                                                   'zählt '
-                                                                                                                                                                                                                                   'die '
-                                                                                                                                                                                                                                   'beantworteten '
-                                                                                                                                                                                                                                   'Angebote '
-                                                                                                                                                                                                                                   '(angenommen, '
-                                                                                                                                                                                                                                   'abgelehnt '
-                                                                                                                                                                                                                                   'oder '
-                                                                                                                                                                                                                                   'abgelaufen), '
-                                                                                                                                                                                                                                   'die '
-                                                                                                                                                                                                                                   'Umwandlung '
-                                                                                                                                                                                                                                   'die '
-                                                                                                                                                                                                                                   'angenommenen, '
-                                                                                                                                                                                                                                   'und '
-                                                                                                                                                                                                                                   'der '
-                                                                                                                                                                                                                                   'Umsatz '
-                                                                                                                                                                                                                                   'ist '
-                                                                                                                                                                                                                                   'der '
-                                                                                                                                                                                                                                   'der '
-                                                                                                                                                                                                                                   'gewonnenen '
-                                                                                                                                                                                                                                   'Deals, '
-                                                                                                                                                                                                                                   'die '
-                                                                                                                                                                                                                                   'aus '
-                                                                                                                                                                                                                                   'diesen '
-                                                                                                                                                                                                                                   'Leads '
-                                                                                                                                                                                                                                   'wurden.',
- 'Let %(expired)s of %(offers)s lead offers expire in 90 days': '%(expired)s von %(offers)s Lead-Angeboten in 90 Tagen '
-                                                                'verfallen lassen',
- 'Let a lead expire': 'Einen Lead verfallen lassen',
- 'Median hours to accept': 'Median Stunden bis zur Annahme',
- 'Meets the floor': 'Erreicht die Untergrenze',
- 'Minimum tier': 'Mindeststufe',
- 'Move %(name)s down': '%(name)s nach unten verschieben',
- 'Move %(name)s up': '%(name)s nach oben verschieben',
- 'New routing rule': 'Neue Verteilungsregel',
- 'New rule': 'Neue Regel',
- 'No active rules': 'Keine aktiven Regeln',
- 'No lead was offered to a partner in this period.': 'In diesem Zeitraum wurde keinem Partner ein Lead angeboten.',
- 'No lead was routed to a partner in the routing window.': 'Im Verteilungszeitraum wurde kein Lead an einen Partner '
-                                                           'vergeben.',
- 'No leads to try the rules on.': 'Keine Leads, an denen sich die Regeln testen lassen.',
- 'No leads yet.': 'Noch keine Leads.',
- 'No routing rules yet.': 'Noch keine Verteilungsregeln.',
- 'No rule matched': 'Keine Regel passte',
- 'Nobody: stays with the lead owner': 'Niemand: bleibt beim Lead-Verantwortlichen',
- 'None chosen: any country. Hold Ctrl (Cmd on a Mac) to choose several.': 'Keines gewählt: jedes Land. Halten Sie Strg '
-                                                                          '(Cmd auf dem Mac), um mehrere zu wählen.',
- 'None ticked: any industry.': 'Keine angekreuzt: jede Branche.',
- 'None ticked: any region.': 'Keine angekreuzt: jede Region.',
- 'None ticked: any size.': 'Keine angekreuzt: jede Größe.',
- 'Offered': 'Angeboten',
- 'Once leads are created and offered to partners, their acceptance, conversion and fairness figures appear here.': 'Sobald '
-                                                                                                                   'Leads '
-                                                                                                                   'angelegt '
-                                                                                                                   'und '
-                                                                                                                   'Partnern '
-                                                                                                                   'angeboten '
-                                                                                                                   'werden, '
-                                                                                                                   'erscheinen '
-                                                                                                                   'hier '
-                                                                                                                   'ihre '
-                                                                                                                   'Annahme-, '
-                                                                                                                   'Umwandlungs- '
-                                                                                                                   'und '
-                                                                                                                   'Fairnesszahlen.',
- 'Only active partners are considered. These conditions do not apply to a named partner.': 'Nur aktive Partner werden '
-                                                                                           'berücksichtigt. Für einen '
-                                                                                           'benannten Partner gelten '
-                                                                                           'diese Bedingungen nicht.',
- 'Only for “A named partner”: that partner gets every lead the rule matches, whatever the partner conditions above.': 'Nur '
-                                                                                                                      'für '
-                                                                                                                      '„Ein '
-                                                                                                                      'benannter '
-                                                                                                                      'Partner“: '
-                                                                                                                      'Dieser '
-                                                                                                                      'Partner '
-                                                                                                                      'erhält '
-                                                                                                                      'jeden '
-                                                                                                                      'Lead, '
-                                                                                                                      'auf '
-                                                                                                                      'den '
-                                                                                                                      'die '
-                                                                                                                      'Regel '
-                                                                                                                      'passt, '
-                                                                                                                      'unabhängig '
-                                                                                                                      'von '
-                                                                                                                      'den '
-                                                                                                                      'Partnerbedingungen '
-                                                                                                                      'oben.',
- 'Only partners with this specialty, e.g. security. Empty: any.': 'Nur Partner mit diesem Schwerpunkt, z. B. security. '
-                                                                  'Leer: beliebig.',
- 'Order': 'Reihenfolge',
- 'Partner': 'Partner',
- 'Partner type': 'Partnertyp',
- 'Partner type %(type)s': 'Partnertyp %(type)s',
- 'Partners in any territory': 'Partner in jedem Gebiet',
- 'Product %(product)s': 'Produkt %(product)s',
- 'Rate (%)': 'Quote (%)',
- 'Received share': 'Erhaltener Anteil',
- 'Region is %(list)s': 'Region ist %(list)s',
- 'Routing rules in the order they are tried': 'Verteilungsregeln in der Reihenfolge ihrer Prüfung',
- 'Rule “%(name)s” created. New leads are routed by it from now on.': 'Regel „%(name)s“ angelegt. Neue Leads werden ab '
-                                                                     'jetzt danach verteilt.',
- 'Rule “%(name)s” deleted. Offers it made keep its name in their history.': 'Regel „%(name)s“ gelöscht. Ihre '
-                                                                            'bisherigen Angebote behalten ihren Namen '
-                                                                            'im Verlauf.',
- 'Rule “%(name)s” moved down.': 'Regel „%(name)s“ nach unten verschoben.',
- 'Rule “%(name)s” moved up.': 'Regel „%(name)s“ nach oben verschoben.',
- 'Rule “%(name)s” saved.': 'Regel „%(name)s“ gespeichert.',
- 'Rules are tried lowest first; the first that finds a partner wins.': 'Regeln werden in aufsteigender Reihenfolge '
-                                                                       'geprüft; die erste, die einen Partner findet, '
-                                                                       'gewinnt.',
- "Rules decide which partner is offered each new lead: by the lead's country, region, industry, company size or product, to partners of a type, tier or specialty in the lead's territory — a named partner, in turns, or weighted by win rate. Without rules, leads stay with their owner to assign by hand.": 'Regeln '
-                                                                                                                                                                                                                                                                                                                'entscheiden, '
-                                                                                                                                                                                                                                                                                                                'welchem '
-                                                                                                                                                                                                                                                                                                                'Partner '
-                                                                                                                                                                                                                                                                                                                'jeder '
-                                                                                                                                                                                                                                                                                                                'neue '
-                                                                                                                                                                                                                                                                                                                'Lead '
-                                                                                                                                                                                                                                                                                                                'angeboten '
-                                                                                                                                                                                                                                                                                                                'wird: '
-                                                                                                                                                                                                                                                                                                                'nach '
-                                                                                                                                                                                                                                                                                                                'Land, '
-                                                                                                                                                                                                                                                                                                                'Region, '
-                                                                                                                                                                                                                                                                                                                'Branche, '
-                                                                                                                                                                                                                                                                                                                'Unternehmensgröße '
-                                                                                                                                                                                                                                                                                                                'oder '
-                                                                                                                                                                                                                                                                                                                'Produkt '
-                                                                                                                                                                                                                                                                                                                'des '
-                                                                                                                                                                                                                                                                                                                'Leads, '
-                                                                                                                                                                                                                                                                                                                'an '
-                                                                                                                                                                                                                                                                                                                'Partner '
-                                                                                                                                                                                                                                                                                                                'eines '
-                                                                                                                                                                                                                                                                                                                'Typs, '
-                                                                                                                                                                                                                                                                                                                'einer '
-                                                                                                                                                                                                                                                                                                                'Stufe '
-                                                                                                                                                                                                                                                                                                                'oder '
-                                                                                                                                                                                                                                                                                                                'eines '
-                                                                                                                                                                                                                                                                                                                'Schwerpunkts '
-                                                                                                                                                                                                                                                                                                                'im '
-                                                                                                                                                                                                                                                                                                                'Gebiet '
-                                                                                                                                                                                                                                                                                                                'des '
-                                                                                                                                                                                                                                                                                                                'Leads '
-                                                                                                                                                                                                                                                                                                                '– '
-                                                                                                                                                                                                                                                                                                                'an '
-                                                                                                                                                                                                                                                                                                                'einen '
-                                                                                                                                                                                                                                                                                                                'benannten '
-                                                                                                                                                                                                                                                                                                                'Partner, '
-                                                                                                                                                                                                                                                                                                                'reihum '
-                                                                                                                                                                                                                                                                                                                'oder '
-                                                                                                                                                                                                                                                                                                                'gewichtet '
-                                                                                                                                                                                                                                                                                                                'nach '
-                                                                                                                                                                                                                                                                                                                'Gewinnquote. '
-                                                                                                                                                                                                                                                                                                                'Ohne '
-                                                                                                                                                                                                                                                                                                                'Regeln '
-                                                                                                                                                                                                                                                                                                                'bleiben '
-                                                                                                                                                                                                                                                                                                                'Leads '
-                                                                                                                                                                                                                                                                                                                'bei '
-                                                                                                                                                                                                                                                                                                                'ihrem '
-                                                                                                                                                                                                                                                                                                                'Verantwortlichen '
-                                                                                                                                                                                                                                                                                                                'und '
-                                                                                                                                                                                                                                                                                                                'werden '
-                                                                                                                                                                                                                                                                                                                'von '
-                                                                                                                                                                                                                                                                                                                'Hand '
-                                                                                                                                                                                                                                                                                                                'zugewiesen.',
- 'Run the saved rules': 'Gespeicherte Regeln testen',
- 'Save the rule': 'Regel speichern',
- 'See who would get up to %(n)s recent leads with this rule in place of its saved version, compared with the saved rules. Nothing is offered or saved.': 'Sehen '
-                                                                                                                                                         'Sie, '
-                                                                                                                                                         'wer '
-                                                                                                                                                         'bis '
-                                                                                                                                                         'zu '
-                                                                                                                                                         '%(n)s '
-                                                                                                                                                         'aktuelle '
-                                                                                                                                                         'Leads '
-                                                                                                                                                         'mit '
-                                                                                                                                                         'dieser '
-                                                                                                                                                         'Regel '
-                                                                                                                                                         'anstelle '
-                                                                                                                                                         'ihrer '
-                                                                                                                                                         'gespeicherten '
-                                                                                                                                                         'Fassung '
-                                                                                                                                                         'erhielte, '
-                                                                                                                                                         'verglichen '
-                                                                                                                                                         'mit '
-                                                                                                                                                         'den '
-                                                                                                                                                         'gespeicherten '
-                                                                                                                                                         'Regeln. '
-                                                                                                                                                         'Nichts '
-                                                                                                                                                         'wird '
-                                                                                                                                                         'angeboten '
-                                                                                                                                                         'oder '
-                                                                                                                                                         'gespeichert.',
- 'Share': 'Anteil',
- 'Share (%)': 'Anteil (%)',
- 'Shown in every routing explanation, e.g. “Germany and Austria: Fabrikam”.': 'Erscheint in jeder '
-                                                                              'Verteilungsbegründung, z. B. '
-                                                                              '„Deutschland und Österreich: Fabrikam“.',
- 'Specialty %(specialty)s': 'Schwerpunkt %(specialty)s',
- 'The %(shown)s partners with the most offers of %(total)s; the total covers all of them.': 'Die %(shown)s Partner mit '
-                                                                                            'den meisten Angeboten von '
-                                                                                            '%(total)s; die Summe '
-                                                                                            'umfasst alle.',
- 'The 50 most recent leads (not converted)': 'Die 50 neuesten Leads (nicht umgewandelt)',
- 'The 50 most recent open leads': 'Die 50 neuesten offenen Leads',
- 'The 50 most recent unassigned leads': 'Die 50 neuesten nicht zugewiesenen Leads',
- 'The rule cannot be tried yet: correct the marked fields.': 'Die Regel lässt sich noch nicht testen: Korrigieren Sie '
-                                                             'die markierten Felder.',
- 'This rule is not active, so it routes nothing; the result shows the other rules.': 'Diese Regel ist nicht aktiv und '
-                                                                                     'verteilt daher nichts; das '
-                                                                                     'Ergebnis zeigt die übrigen '
-                                                                                     'Regeln.',
- 'This rule no longer exists; reload the page.': 'Diese Regel gibt es nicht mehr; laden Sie die Seite neu.',
- 'Tier %(tier)s or higher': 'Stufe %(tier)s oder höher',
- 'Try before saving': 'Vor dem Speichern testen',
- 'Try it on': 'Testen mit',
- 'Under the saved rules': 'Nach den gespeicherten Regeln',
- 'Unknown object.': 'Unbekanntes Objekt.',
- 'Vendor leads': 'Leads vom Hersteller',
- 'Who gets the lead': 'Wer den Lead erhält',
- "Who would get recent leads under the saved rules, routed now with today's capacity and fairness figures? Nothing is offered or written.": 'Wer '
-                                                                                                                                            'bekäme '
-                                                                                                                                            'aktuelle '
-                                                                                                                                            'Leads '
-                                                                                                                                            'nach '
-                                                                                                                                            'den '
-                                                                                                                                            'gespeicherten '
-                                                                                                                                            'Regeln, '
-                                                                                                                                            'jetzt '
-                                                                                                                                            'verteilt '
-                                                                                                                                            'mit '
-                                                                                                                                            'den '
-                                                                                                                                            'heutigen '
-                                                                                                                                            'Kapazitäts- '
-                                                                                                                                            'und '
-                                                                                                                                            'Fairnesswerten? '
-                                                                                                                                            'Nichts '
-                                                                                                                                            'wird '
-                                                                                                                                            'angeboten '
-                                                                                                                                            'oder '
-                                                                                                                                            'gespeichert.',
- 'Why': 'Warum',
- 'Win rate': 'Gewinnquote',
- 'Within the window': 'Innerhalb der Frist',
- 'Won': 'Gewonnen',
- 'Won revenue from vendor leads (%s)': 'Gewonnener Umsatz aus Leads vom Hersteller (%s)',
- 'Would go to': 'Ginge an',
- 'accepted (of the offers answered)': 'angenommen (der beantworteten Angebote)',
- 'accepted within the accept window': 'innerhalb der Annahmefrist angenommen',
- 'changes': 'ändert sich',
- 'lead offers': 'Lead-Angebote',
- 'lead offers to partners': 'Lead-Angebote an Partner',
- 'median time to accept': 'mittlere Zeit bis zur Annahme (Median)',
- 'not active: %(status)s': 'nicht aktiv: %(status)s',
- 'of accepted leads converted to a deal': 'der angenommenen Leads in einen Deal umgewandelt',
- 'of accepted leads won': 'der angenommenen Leads gewonnen',
- 'this rule': 'diese Regel'})
-DE_PLURAL.update({'%(expired)d of %(n)d lead offer in the last 90 days expired without an answer.': ('%(expired)d von %(n)d '
-                                                                                    'Lead-Angebot der letzten 90 Tage '
-                                                                                    'ist ohne Antwort abgelaufen.',
-                                                                                    '%(expired)d von %(n)d '
-                                                                                    'Lead-Angeboten der letzten 90 '
-                                                                                    'Tage sind ohne Antwort '
-                                                                                    'abgelaufen.'),
- '%(n)s lead routed as a trial; nothing was offered or saved.': ('%(n)s Lead probeweise verteilt; nichts wurde '
-                                                                 'angeboten oder gespeichert.',
-                                                                 '%(n)s Leads probeweise verteilt; nichts wurde '
-                                                                 'angeboten oder gespeichert.'),
- '%(n)s lead would go to a different partner than the one it is with now.': ('%(n)s Lead ginge an einen anderen '
-                                                                             'Partner als den, bei dem er jetzt ist.',
-                                                                             '%(n)s Leads gingen an einen anderen '
-                                                                             'Partner als den, bei dem sie jetzt '
-                                                                             'sind.'),
- '%(n)s lead would go to a different partner than under the saved rules.': ('%(n)s Lead ginge an einen anderen Partner '
-                                                                            'als nach den gespeicherten Regeln.',
-                                                                            '%(n)s Leads gingen an einen anderen '
-                                                                            'Partner als nach den gespeicherten '
-                                                                            'Regeln.'),
- '%(n)s partner below the floor': ('%(n)s Partner unter der Untergrenze', '%(n)s Partner unter der Untergrenze'),
- 'Leads routed, last %(days)s day': ('Verteilte Leads, letzter %(days)s Tag', 'Verteilte Leads, letzte %(days)s Tage'),
- "Over the routing's rolling window of %(days)s day, whatever the period above. The fairness floor is %(floor)s %% of the share a partner was due; routing gives a partner below it the next lead it can take.": ('Über '
-                                                                                                                                                                                                                  'den '
-                                                                                                                                                                                                                  'gleitenden '
-                                                                                                                                                                                                                  'Verteilungszeitraum '
-                                                                                                                                                                                                                  'von '
-                                                                                                                                                                                                                  '%(days)s '
-                                                                                                                                                                                                                  'Tag, '
-                                                                                                                                                                                                                  'unabhängig '
-                                                                                                                                                                                                                  'vom '
-                                                                                                                                                                                                                  'Zeitraum '
-                                                                                                                                                                                                                  'oben. '
-                                                                                                                                                                                                                  'Die '
-                                                                                                                                                                                                                  'Fairness-Untergrenze '
-                                                                                                                                                                                                                  'beträgt '
-                                                                                                                                                                                                                  '%(floor)s '
-                                                                                                                                                                                                                  '%% '
-                                                                                                                                                                                                                  'des '
-                                                                                                                                                                                                                  'einem '
-                                                                                                                                                                                                                  'Partner '
-                                                                                                                                                                                                                  'zustehenden '
-                                                                                                                                                                                                                  'Anteils; '
-                                                                                                                                                                                                                  'ein '
-                                                                                                                                                                                                                  'Partner '
-                                                                                                                                                                                                                  'darunter '
-                                                                                                                                                                                                                  'erhält '
-                                                                                                                                                                                                                  'den '
-                                                                                                                                                                                                                  'nächsten '
-                                                                                                                                                                                                                  'Lead, '
-                                                                                                                                                                                                                  'den '
-                                                                                                                                                                                                                  'er '
-                                                                                                                                                                                                                  'übernehmen '
-                                                                                                                                                                                                                  'kann.',
-                                                                                                                                                                                                                  'Über '
-                                                                                                                                                                                                                  'den '
-                                                                                                                                                                                                                  'gleitenden '
-                                                                                                                                                                                                                  'Verteilungszeitraum '
-                                                                                                                                                                                                                  'von '
-                                                                                                                                                                                                                  '%(days)s '
-                                                                                                                                                                                                                  'Tagen, '
-                                                                                                                                                                                                                  'unabhängig '
-                                                                                                                                                                                                                  'vom '
-                                                                                                                                                                                                                  'Zeitraum '
-                                                                                                                                                                                                                  'oben. '
-                                                                                                                                                                                                                  'Die '
-                                                                                                                                                                                                                  'Fairness-Untergrenze '
-                                                                                                                                                                                                                  'beträgt '
-                                                                                                                                                                                                                  '%(floor)s '
-                                                                                                                                                                                                                  '%% '
-                                                                                                                                                                                                                  'des '
-                                                                                                                                                                                                                  'einem '
-                                                                                                                                                                                                                  'Partner '
-                                                                                                                                                                                                                  'zustehenden '
-                                                                                                                                                                                                                  'Anteils; '
-                                                                                                                                                                                                                  'ein '
-                                                                                                                                                                                                                  'Partner '
-                                                                                                                                                                                                                  'darunter '
-                                                                                                                                                                                                                  'erhält '
-                                                                                                                                                                                                                  'den '
-                                                                                                                                                                                                                  'nächsten '
-                                                                                                                                                                                                                  'Lead, '
-                                                                                                                                                                                                                  'den '
-                                                                                                                                                                                                                  'er '
-                                                                                                                                                                                                                  'übernehmen '
-                                                                                                                                                                                                                  'kann.'),
- 'The partner with the most offers.': ('Der Partner mit den meisten Angeboten.',
-                                       'Die %(n)s Partner mit den meisten Angeboten.'),
- 'won revenue (%(currency)s) from %(n)s won lead': ('gewonnener Umsatz (%(currency)s) aus %(n)s gewonnenen Lead',
-                                                    'gewonnener Umsatz (%(currency)s) aus %(n)s gewonnenen Leads')})
+DE.update({
+    '%(first)s or %(last)s': '%(first)s oder %(last)s',
+    '%(h)s h': '%(h)s Std.',
+    '%(partner)s is not an active partner (%(status)s), so routing would skip it.':
+        '%(partner)s ist kein aktiver Partner (%(status)s); die Verteilung würde ihn überspringen.',
+    '%(shown)s of %(total)s partners: those below the floor first, then the largest due share.':
+        '%(shown)s von %(total)s Partnern: zuerst die unter der Untergrenze, dann die mit dem größten zustehenden Anteil.',
+    '%(tier)s or higher': '%(tier)s oder höher',
+    'A lead must meet every condition you set; a condition left empty accepts any value. Of the partners who meet the partner conditions, the strategy picks one with capacity.':
+        'Ein Lead muss jede gesetzte Bedingung erfüllen; eine leere Bedingung akzeptiert jeden Wert. Unter den Partnern, die die Partnerbedingungen erfüllen, wählt die Strategie einen mit freier Kapazität.',
+    'A rule for a named partner sends every matching lead to that partner; leave the partner conditions empty.':
+        'Eine Regel für einen benannten Partner schickt jeden passenden Lead an diesen Partner; lassen Sie die Partnerbedingungen leer.',
+    'A rule matched, but no partner could take it':
+        'Eine Regel passte, aber kein Partner konnte ihn übernehmen',
+    'Acceptance and win rate by partner': 'Annahme- und Gewinnquote nach Partner',
+    'Acceptance rate': 'Annahmequote',
+    'Accepted a lead': 'Einen Lead angenommen',
+    'Accepted leads converted to a deal (%)': 'In einen Deal umgewandelte angenommene Leads (%)',
+    'Accepted leads won (%)': 'Gewonnene angenommene Leads (%)',
+    'Actions': 'Aktionen',
+    'Active': 'Aktiv',
+    'All leads': 'Alle Leads',
+    'All routing rules': 'Alle Verteilungsregeln',
+    'Another rule already has this name.': 'Eine andere Regel hat bereits diesen Namen.',
+    'Any product': 'Beliebiges Produkt',
+    'Any tier': 'Beliebige Stufe',
+    'Any type': 'Beliebiger Typ',
+    'Below the floor': 'Unter der Untergrenze',
+    'Besides: %(declined)s declined, %(expired)s expired, %(reassigned)s taken back by staff. Rates of acceptance count the offers answered (accepted, declined or expired); conversion and win rates count the accepted ones.':
+        'Außerdem: %(declined)s abgelehnt, %(expired)s abgelaufen, %(reassigned)s von Mitarbeitenden zurückgenommen. Annahmequoten zählen die beantworteten Angebote (angenommen, abgelehnt oder abgelaufen); Umwandlungs- und Gewinnquoten die angenommenen.',
+    'By partner': 'Nach Partner',
+    'By routing rule': 'Nach Verteilungsregel',
+    'By rule': 'Nach Regel',
+    'Cancel': 'Abbrechen',
+    'Choose a partner…': 'Partner wählen …',
+    'Choose other leads, or try again once leads have arrived.':
+        'Wählen Sie andere Leads oder versuchen Sie es erneut, sobald Leads eingegangen sind.',
+    'Choose up or down.': 'Wählen Sie nach oben oder nach unten.',
+    'Company size %(list)s': 'Unternehmensgröße %(list)s',
+    'Company sizes': 'Unternehmensgrößen',
+    'Conditions': 'Bedingungen',
+    'Conversion rate': 'Umwandlungsquote',
+    'Converted': 'Umgewandelt',
+    'Converted a lead to a deal': 'Einen Lead in einen Deal umgewandelt',
+    'Country': 'Land',
+    'Country is %(list)s': 'Land ist %(list)s',
+    'Create a lead': 'Lead anlegen',
+    'Create the first rule': 'Erste Regel anlegen',
+    'Create the rule': 'Regel anlegen',
+    'Currently with': 'Derzeit bei',
+    'Declined': 'Abgelehnt',
+    'Declined a lead': 'Einen Lead abgelehnt',
+    'Delete': 'Löschen',
+    'Delete rule “%(name)s”': 'Regel „%(name)s“ löschen',
+    'Delete rule “%(name)s”?': 'Regel „%(name)s“ löschen?',
+    'Delete the rule': 'Regel löschen',
+    'Delete the rule “%(name)s”? Leads it would have routed go to the next matching rule.':
+        'Die Regel „%(name)s“ löschen? Leads, die sie verteilt hätte, gehen an die nächste passende Regel.',
+    'Dry run': 'Probelauf',
+    'Due share': 'Zustehender Anteil',
+    'Each new lead is tried against the active rules from the top: the first rule whose conditions match the lead and that finds a partner with capacity routes it. A lead no rule can place stays with its owner, who is told why.':
+        'Jeder neue Lead wird von oben nach unten mit den aktiven Regeln abgeglichen: Die erste Regel, deren Bedingungen passen und die einen Partner mit freier Kapazität findet, verteilt ihn. Ein Lead, den keine Regel unterbringt, bleibt bei seinem Verantwortlichen, der den Grund erfährt.',
+    'Each offer counts under the rule that made it, as named at the time.':
+        'Jedes Angebot zählt unter der Regel, die es erzeugt hat, mit ihrem damaligen Namen.',
+    'Edit': 'Bearbeiten',
+    'Edit rule “%(name)s”': 'Regel „%(name)s“ bearbeiten',
+    'Enter an order of at most %(max)d.': 'Geben Sie eine Reihenfolge von höchstens %(max)d ein.',
+    'Every lead, any partner': 'Jeder Lead, jeder Partner',
+    'Every partner meets the floor': 'Alle Partner erreichen die Untergrenze',
+    'Expired': 'Abgelaufen',
+    'Expired lead offers (90 days)': 'Abgelaufene Lead-Angebote (90 Tage)',
+    'Fairness': 'Fairness',
+    'Fairness floor': 'Fairness-Untergrenze',
+    'Fairness: share received against share due': 'Fairness: erhaltener gegenüber zustehendem Anteil',
+    'Floor': 'Untergrenze',
+    'Held: the customer has an active registration':
+        'Zurückgehalten: Für den Kunden besteht eine aktive Registrierung',
+    'Import': 'Import',
+    'Inactive': 'Inaktiv',
+    'Inactive rules are kept but route nothing.': 'Inaktive Regeln bleiben erhalten, verteilen aber nichts.',
+    'Industries': 'Branchen',
+    'Industry is %(list)s': 'Branche ist %(list)s',
+    'Lead analytics': 'Lead-Analyse',
+    'Lead by lead, newest first': 'Lead für Lead, neueste zuerst',
+    'Lead countries': 'Länder des Leads',
+    'Lead funnel': 'Lead-Trichter',
+    'Lead lost': 'Lead verloren',
+    'Lead offers': 'Lead-Angebote',
+    'Lead offers accepted within the window (%)': 'Innerhalb der Frist angenommene Lead-Angebote (%)',
+    'Lead offers in the period': 'Lead-Angebote im Zeitraum',
+    'Lead offers made to partners from %(since)s to %(until)s.':
+        'Lead-Angebote an Partner vom %(since)s bis %(until)s.',
+    'Lead reassigned': 'Lead neu zugewiesen',
+    'Lead regions': 'Regionen des Leads',
+    'Lead share received, due and the floor': 'Lead-Anteil: erhalten, zustehend und Untergrenze',
+    'Leads': 'Leads',
+    'Leads due': 'Zustehende Leads',
+    'Leads it would have routed go to the next matching rule, or stay with their owner. Offers it already made are not changed and keep its name in their history.':
+        'Leads, die sie verteilt hätte, gehen an die nächste passende Regel oder bleiben bei ihrem Verantwortlichen. Bereits gemachte Angebote bleiben unverändert und behalten ihren Namen im Verlauf.',
+    'Leads received': 'Erhaltene Leads',
+    'Leads the vendor offered to partners in the period: the acceptance rate counts the offers answered (accepted, declined or expired), conversion the accepted ones, and the revenue is that of the won deals those leads became.':
+        'Leads, die der Hersteller im Zeitraum Partnern angeboten hat: Die Annahmequote zählt die beantworteten Angebote (angenommen, abgelehnt oder abgelaufen), die Umwandlung die angenommenen, und der Umsatz ist der der gewonnenen Deals, die aus diesen Leads wurden.',
+    'Let %(expired)s of %(offers)s lead offers expire in 90 days':
+        '%(expired)s von %(offers)s Lead-Angeboten in 90 Tagen verfallen lassen',
+    'Let a lead expire': 'Einen Lead verfallen lassen',
+    'Median hours to accept': 'Median Stunden bis zur Annahme',
+    'Meets the floor': 'Erreicht die Untergrenze',
+    'Minimum tier': 'Mindeststufe',
+    'Move %(name)s down': '%(name)s nach unten verschieben',
+    'Move %(name)s up': '%(name)s nach oben verschieben',
+    'New routing rule': 'Neue Verteilungsregel',
+    'New rule': 'Neue Regel',
+    'No active rules': 'Keine aktiven Regeln',
+    'No lead was offered to a partner in this period.':
+        'In diesem Zeitraum wurde keinem Partner ein Lead angeboten.',
+    'No lead was routed to a partner in the routing window.':
+        'Im Verteilungszeitraum wurde kein Lead an einen Partner vergeben.',
+    'No leads to try the rules on.': 'Keine Leads, an denen sich die Regeln testen lassen.',
+    'No leads yet.': 'Noch keine Leads.',
+    'No routing rules yet.': 'Noch keine Verteilungsregeln.',
+    'No rule matched': 'Keine Regel passte',
+    'Nobody: stays with the lead owner': 'Niemand: bleibt beim Lead-Verantwortlichen',
+    'None chosen: any country. Hold Ctrl (Cmd on a Mac) to choose several.':
+        'Keines gewählt: jedes Land. Halten Sie Strg (Cmd auf dem Mac), um mehrere zu wählen.',
+    'None ticked: any industry.': 'Keine angekreuzt: jede Branche.',
+    'None ticked: any region.': 'Keine angekreuzt: jede Region.',
+    'None ticked: any size.': 'Keine angekreuzt: jede Größe.',
+    'Offered': 'Angeboten',
+    'Once leads are created and offered to partners, their acceptance, conversion and fairness figures appear here.':
+        'Sobald Leads angelegt und Partnern angeboten werden, erscheinen hier ihre Annahme-, Umwandlungs- und Fairnesszahlen.',
+    'Only active partners are considered. These conditions do not apply to a named partner.':
+        'Nur aktive Partner werden berücksichtigt. Für einen benannten Partner gelten diese Bedingungen nicht.',
+    'Only for “A named partner”: that partner gets every lead the rule matches, whatever the partner conditions above.':
+        'Nur für „Ein benannter Partner“: Dieser Partner erhält jeden Lead, auf den die Regel passt, unabhängig von den Partnerbedingungen oben.',
+    'Only partners with this specialty, e.g. security. Empty: any.':
+        'Nur Partner mit diesem Schwerpunkt, z. B. security. Leer: beliebig.',
+    'Order': 'Reihenfolge',
+    'Partner': 'Partner',
+    'Partner type': 'Partnertyp',
+    'Partner type %(type)s': 'Partnertyp %(type)s',
+    'Partners in any territory': 'Partner in jedem Gebiet',
+    'Product %(product)s': 'Produkt %(product)s',
+    'Rate (%)': 'Quote (%)',
+    'Received share': 'Erhaltener Anteil',
+    'Region is %(list)s': 'Region ist %(list)s',
+    'Routing rules in the order they are tried': 'Verteilungsregeln in der Reihenfolge ihrer Prüfung',
+    'Rule “%(name)s” created. New leads are routed by it from now on.':
+        'Regel „%(name)s“ angelegt. Neue Leads werden ab jetzt danach verteilt.',
+    'Rule “%(name)s” deleted. Offers it made keep its name in their history.':
+        'Regel „%(name)s“ gelöscht. Ihre bisherigen Angebote behalten ihren Namen im Verlauf.',
+    'Rule “%(name)s” moved down.': 'Regel „%(name)s“ nach unten verschoben.',
+    'Rule “%(name)s” moved up.': 'Regel „%(name)s“ nach oben verschoben.',
+    'Rule “%(name)s” saved.': 'Regel „%(name)s“ gespeichert.',
+    'Rules are tried lowest first; the first that finds a partner wins.':
+        'Regeln werden in aufsteigender Reihenfolge geprüft; die erste, die einen Partner findet, gewinnt.',
+    "Rules decide which partner is offered each new lead: by the lead's country, region, industry, company size or product, to partners of a type, tier or specialty in the lead's territory — a named partner, in turns, or weighted by win rate. Without rules, leads stay with their owner to assign by hand.":
+        'Regeln entscheiden, welchem Partner jeder neue Lead angeboten wird: nach Land, Region, Branche, Unternehmensgröße oder Produkt des Leads, an Partner eines Typs, einer Stufe oder eines Schwerpunkts im Gebiet des Leads – an einen benannten Partner, reihum oder gewichtet nach Gewinnquote. Ohne Regeln bleiben Leads bei ihrem Verantwortlichen und werden von Hand zugewiesen.',
+    'Run the saved rules': 'Gespeicherte Regeln testen',
+    'Save the rule': 'Regel speichern',
+    'See who would get up to %(n)s recent leads with this rule in place of its saved version, compared with the saved rules. Nothing is offered or saved.':
+        'Sehen Sie, wer bis zu %(n)s aktuelle Leads mit dieser Regel anstelle ihrer gespeicherten Fassung erhielte, verglichen mit den gespeicherten Regeln. Nichts wird angeboten oder gespeichert.',
+    'Share': 'Anteil',
+    'Share (%)': 'Anteil (%)',
+    'Shown in every routing explanation, e.g. “Germany and Austria: Fabrikam”.':
+        'Erscheint in jeder Verteilungsbegründung, z. B. „Deutschland und Österreich: Fabrikam“.',
+    'Specialty %(specialty)s': 'Schwerpunkt %(specialty)s',
+    'The %(shown)s partners with the most offers of %(total)s; the total covers all of them.':
+        'Die %(shown)s Partner mit den meisten Angeboten von %(total)s; die Summe umfasst alle.',
+    'The 50 most recent leads (not converted)': 'Die 50 neuesten Leads (nicht umgewandelt)',
+    'The 50 most recent open leads': 'Die 50 neuesten offenen Leads',
+    'The 50 most recent unassigned leads': 'Die 50 neuesten nicht zugewiesenen Leads',
+    'The rule cannot be tried yet: correct the marked fields.':
+        'Die Regel lässt sich noch nicht testen: Korrigieren Sie die markierten Felder.',
+    'This rule is not active, so it routes nothing; the result shows the other rules.':
+        'Diese Regel ist nicht aktiv und verteilt daher nichts; das Ergebnis zeigt die übrigen Regeln.',
+    'This rule no longer exists; reload the page.': 'Diese Regel gibt es nicht mehr; laden Sie die Seite neu.',
+    'Tier %(tier)s or higher': 'Stufe %(tier)s oder höher',
+    'Try before saving': 'Vor dem Speichern testen',
+    'Try it on': 'Testen mit',
+    'Under the saved rules': 'Nach den gespeicherten Regeln',
+    'Unknown object.': 'Unbekanntes Objekt.',
+    'Vendor leads': 'Leads vom Hersteller',
+    'Who gets the lead': 'Wer den Lead erhält',
+    "Who would get recent leads under the saved rules, routed now with today's capacity and fairness figures? Nothing is offered or written.":
+        'Wer bekäme aktuelle Leads nach den gespeicherten Regeln, jetzt verteilt mit den heutigen Kapazitäts- und Fairnesswerten? Nichts wird angeboten oder gespeichert.',
+    'Why': 'Warum',
+    'Win rate': 'Gewinnquote',
+    'Within the window': 'Innerhalb der Frist',
+    'Won': 'Gewonnen',
+    'Won revenue from vendor leads (%s)': 'Gewonnener Umsatz aus Leads vom Hersteller (%s)',
+    'Would go to': 'Ginge an',
+    'accepted (of the offers answered)': 'angenommen (der beantworteten Angebote)',
+    'accepted within the accept window': 'innerhalb der Annahmefrist angenommen',
+    'changes': 'ändert sich',
+    'lead offers': 'Lead-Angebote',
+    'lead offers to partners': 'Lead-Angebote an Partner',
+    'median time to accept': 'mittlere Zeit bis zur Annahme (Median)',
+    'not active: %(status)s': 'nicht aktiv: %(status)s',
+    'of accepted leads converted to a deal': 'der angenommenen Leads in einen Deal umgewandelt',
+    'of accepted leads won': 'der angenommenen Leads gewonnen',
+    'this rule': 'diese Regel',
+})
+DE_PLURAL.update({
+    '%(expired)d of %(n)d lead offer in the last 90 days expired without an answer.': (
+        '%(expired)d von %(n)d Lead-Angebot der letzten 90 Tage ist ohne Antwort abgelaufen.',
+        '%(expired)d von %(n)d Lead-Angeboten der letzten 90 Tage sind ohne Antwort abgelaufen.'),
+    '%(n)s lead routed as a trial; nothing was offered or saved.': (
+        '%(n)s Lead probeweise verteilt; nichts wurde angeboten oder gespeichert.',
+        '%(n)s Leads probeweise verteilt; nichts wurde angeboten oder gespeichert.'),
+    '%(n)s lead would go to a different partner than the one it is with now.': (
+        '%(n)s Lead ginge an einen anderen Partner als den, bei dem er jetzt ist.',
+        '%(n)s Leads gingen an einen anderen Partner als den, bei dem sie jetzt sind.'),
+    '%(n)s lead would go to a different partner than under the saved rules.': (
+        '%(n)s Lead ginge an einen anderen Partner als nach den gespeicherten Regeln.',
+        '%(n)s Leads gingen an einen anderen Partner als nach den gespeicherten Regeln.'),
+    '%(n)s partner below the floor': (
+        '%(n)s Partner unter der Untergrenze',
+        '%(n)s Partner unter der Untergrenze'),
+    'Leads routed, last %(days)s day': (
+        'Verteilte Leads, letzter %(days)s Tag',
+        'Verteilte Leads, letzte %(days)s Tage'),
+    "Over the routing's rolling window of %(days)s day, whatever the period above. The fairness floor is %(floor)s %% of the share a partner was due; routing gives a partner below it the next lead it can take.": (
+        'Über den gleitenden Verteilungszeitraum von %(days)s Tag, unabhängig vom Zeitraum oben. Die Fairness-Untergrenze beträgt %(floor)s %% des einem Partner zustehenden Anteils; ein Partner darunter erhält den nächsten Lead, den er übernehmen kann.',
+        'Über den gleitenden Verteilungszeitraum von %(days)s Tagen, unabhängig vom Zeitraum oben. Die Fairness-Untergrenze beträgt %(floor)s %% des einem Partner zustehenden Anteils; ein Partner darunter erhält den nächsten Lead, den er übernehmen kann.'),
+    'The partner with the most offers.': (
+        'Der Partner mit den meisten Angeboten.',
+        'Die %(n)s Partner mit den meisten Angeboten.'),
+    'won revenue (%(currency)s) from %(n)s won lead': (
+        'gewonnener Umsatz (%(currency)s) aus %(n)s gewonnenen Lead',
+        'gewonnener Umsatz (%(currency)s) aus %(n)s gewonnenen Leads'),
+})
 
 # The partner inbox and the lead page
 DE.update({
