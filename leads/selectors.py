@@ -5,6 +5,7 @@ constant number of queries (related rows joined, the current rule annotated)."""
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import uuid
 from collections import defaultdict
@@ -35,6 +36,20 @@ def _uuid(value: str):
         return None
 
 
+STATUS_GROUPS = ("open", "overdue", "escalated")
+
+
+def status_condition(status: str, now: datetime) -> Q:
+    """The leads a status filter selects: a Lead.Status value or one of STATUS_GROUPS."""
+    if status == "open":
+        return Q(status__in=Lead.OPEN_STATUSES)
+    if status == "overdue":
+        return Q(status=Lead.Status.ASSIGNED, accept_by__lt=now)
+    if status == "escalated":
+        return Q(status=Lead.Status.UNASSIGNED, escalated_at__isnull=False)
+    return Q(status=status)
+
+
 @dataclass
 class LeadFilters:
     status: str = ""     # a Lead.Status value or an inbox tab; "open", "overdue", "escalated"
@@ -50,7 +65,7 @@ class LeadFilters:
     @classmethod
     def from_request(cls, params, *, staff: bool) -> LeadFilters:
         status = params.get("status", "")
-        known = set(Lead.Status.values) | set(INBOX_TABS) | {"open", "overdue", "escalated"}
+        known = set(Lead.Status.values) | set(INBOX_TABS) | set(STATUS_GROUPS)
         return cls(
             status=status if status in known else "", q=params.get("q", "").strip()[:100],
             partner=params.get("partner", "").strip()[:40] if staff else "",
@@ -62,14 +77,8 @@ class LeadFilters:
 
     def apply(self, qs: QuerySet, viewer: Viewer) -> QuerySet:
         status = INBOX_TABS.get(self.status, self.status)
-        if status == "open":
-            qs = qs.open()
-        elif status == "overdue":
-            qs = qs.filter(status=Lead.Status.ASSIGNED, accept_by__lt=timezone.now())
-        elif status == "escalated":
-            qs = qs.filter(status=Lead.Status.UNASSIGNED, escalated_at__isnull=False)
-        elif status:
-            qs = qs.filter(status=status)
+        if status:
+            qs = qs.filter(status_condition(status, timezone.now()))
         if self.q:
             qs = qs.filter(Q(company_name__icontains=self.q) | Q(domain__icontains=self.q))
         if self.partner:
@@ -102,6 +111,15 @@ def leads_visible_to(viewer: Viewer, filters: LeadFilters | None = None) -> Quer
             .order_by("-created_at", "pk"))
 
 
+def status_counts(viewer: Viewer, filters: LeadFilters) -> dict[str, int]:
+    """How many of the leads matching the filters other than the status are in each status and
+    status group, with "all" (one query: the inbox tabs and the staff list's chips)."""
+    now = timezone.now()
+    counts = {key: Count("pk", filter=status_condition(key, now)) for key in (*Lead.Status.values, *STATUS_GROUPS)}
+    qs = viewer.scope(Lead.objects.all(), unowned=True)
+    return dataclasses.replace(filters, status="").apply(qs, viewer).aggregate(all=Count("pk"), **counts)
+
+
 def lead_for(viewer: Viewer, lead_id) -> Lead:
     """One lead the viewer may see, or Http404 (not found and not yours look the same)."""
     return viewer.get(viewer.scope(Lead.objects.all(), unowned=True).select_related(
@@ -117,13 +135,11 @@ def returned_assignments(viewer: Viewer) -> QuerySet[LeadAssignment]:
 
 
 def assignment_history(viewer: Viewer, lead: Lead) -> list[LeadAssignment]:
-    """The lead's offers, oldest first, with their routing explanations. Staff see every entry;
-    a partner only its own organisation's offers (never the candidates or other partners)."""
-    qs = LeadAssignment.objects.filter(tenant=viewer.tenant, lead=lead).select_related(
-        "partner", "rule", "decided_by", "assigned_by").order_by("seq")
-    if viewer.is_partner:
-        qs = qs.filter(partner_id=viewer.partner_id)
-    return list(qs)
+    """The lead's offers, oldest first, with their routing explanations. Staff see every entry (a
+    manager confined to a book: the book's offers and the unassigned notes); a partner only its
+    own organisation's offers (never the candidates or other partners)."""
+    qs = viewer.scope(LeadAssignment.objects.filter(lead=lead), unowned=True)
+    return list(qs.select_related("partner", "rule", "decided_by", "assigned_by").order_by("seq"))
 
 
 def conversion_check(viewer: Viewer, lead: Lead) -> dict:

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from leads.views import detail, imports, inbox, rules, staff
+from leads.views import detail, imports, inbox, lists, rules, staff
 
 app_name = "leads"
 
 urlpatterns = [
     # One list for everyone: the partner inbox for partner users, the lead list for staff.
-    path("", detail.lead_list, name="list"),
+    path("", lists.lead_list, name="list"),
     path("export.csv", staff.lead_export, name="export"),
     path("new/", staff.lead_create_view, name="create"),
     path("bulk/", staff.lead_bulk, name="bulk"),

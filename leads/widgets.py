@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from leads import selectors
@@ -17,12 +16,12 @@ def partner_home(request) -> dict | None:
     viewer = getattr(request, "viewer", None)
     if viewer is None or not viewer.is_partner:
         return None
-    leads = selectors.leads_visible_to(viewer)
-    counts = leads.aggregate(awaiting=Count("pk", filter=Q(status=Lead.Status.ASSIGNED)),
-                             open=Count("pk", filter=Q(status__in=(Lead.Status.ACCEPTED, Lead.Status.WORKING))))
+    by_status = selectors.status_counts(viewer, selectors.LeadFilters())
+    counts = {"awaiting": by_status[Lead.Status.ASSIGNED],
+              "open": by_status[Lead.Status.ACCEPTED] + by_status[Lead.Status.WORKING]}
     if not counts["awaiting"] and not counts["open"] and not viewer.scope(LeadAssignment.objects.all()).exists():
         return None
-    awaiting = list(leads.filter(status=Lead.Status.ASSIGNED).order_by("accept_by", "pk")[:AWAITING_SHOWN])
+    awaiting = list(selectors.leads_visible_to(viewer).filter(status=Lead.Status.ASSIGNED).order_by("accept_by", "pk")[:AWAITING_SHOWN])
     return {**counts, "leads": awaiting, "now": timezone.now()}
 
 
@@ -32,13 +31,10 @@ def staff_home(request) -> dict | None:
     viewer = getattr(request, "viewer", None)
     if viewer is None or viewer.is_partner:
         return None
-    counts = selectors.leads_visible_to(viewer).aggregate(
-        total=Count("pk"),
-        unassigned=Count("pk", filter=Q(status=Lead.Status.UNASSIGNED)),
-        escalated=Count("pk", filter=Q(status=Lead.Status.UNASSIGNED, escalated_at__isnull=False)),
-        overdue=Count("pk", filter=Q(status=Lead.Status.ASSIGNED, accept_by__lt=timezone.now())),
-        awaiting=Count("pk", filter=Q(status=Lead.Status.ASSIGNED)),
-    )
+    by_status = selectors.status_counts(viewer, selectors.LeadFilters())
+    counts = {"total": by_status["all"], "unassigned": by_status[Lead.Status.UNASSIGNED],
+              "escalated": by_status["escalated"], "overdue": by_status["overdue"],
+              "awaiting": by_status[Lead.Status.ASSIGNED]}
     if not counts["total"] and not Lead.objects.filter(tenant=viewer.tenant).exists():
         return None  # a manager confined to a book still sees the block (zeros) when the tenant has leads
     return {**counts, "can_manage": viewer.can_manage}

@@ -581,7 +581,6 @@ DE.update({
     "Lost: the customer will not buy": "Verloren: Der Kunde kauft nicht",
     "Assign to": "Zuweisen an",
     "In the lead's currency; empty keeps the lead's estimate.": "In der Währung des Leads; leer übernimmt die Schätzung des Leads.",
-    "Empty: offer the lead to the next candidate of the routing rules.": "Leer: den Lead dem nächsten Kandidaten der Verteilungsregeln anbieten.",
     "The customer, website, country and contact come from the lead.": "Kunde, Website, Land und Kontakt stammen aus dem Lead.",
     "Convert": "Umwandeln",
     "within the accept window": "innerhalb der Annahmefrist",
@@ -628,7 +627,6 @@ DE.update({
     "The lead goes to the next partner at once.": "Der Lead geht sofort an den nächsten Partner.",
     "Required when the lead is lost.": "Erforderlich, wenn der Lead verloren ist.",
     "Open leads at once": "Gleichzeitig offene Leads", "Deal amount": "Deal-Betrag", "Deal amount (%(currency)s)": "Deal-Betrag (%(currency)s)",
-    "Next candidate of the rules": "Nächster Kandidat nach den Regeln",
     "Convert to a deal registration": "In eine Deal-Registrierung umwandeln",
     "No other active registration or house account matches this customer: the deal is approved and protected for your organisation as soon as you convert.":
         "Keine andere aktive Registrierung und kein Hausaccount passt zu diesem Kunden: Der Deal wird bei der Umwandlung sofort für Ihre Organisation genehmigt und geschützt.",

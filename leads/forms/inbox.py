@@ -114,20 +114,3 @@ class ConvertForm(forms.Form):
                 self.initial.setdefault("products", [lead.product_id])
         _describe_errors(self, "id_convert_%s")
 
-
-class ReassignForm(forms.Form):
-    """Staff: the form the lead page posts to `leads:reassign` (that view validates it again)."""
-
-    partner = forms.ChoiceField(label=_("Partner"), required=False,
-                                help_text=_("Empty: offer the lead to the next candidate of the routing rules."))
-    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-    def __init__(self, *args, viewer, **kwargs):
-        super().__init__(*args, **kwargs)
-        from partners.selectors import partners_visible_to
-
-        partners = partners_visible_to(viewer).filter(status="active").order_by("name").values_list("pk", "name")
-        self.fields["partner"].choices = [("", _("Next candidate of the rules")),
-                                          *((str(pk), name) for pk, name in partners)]
-        _describe_errors(self, "id_reassign_%s")

@@ -172,3 +172,14 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
         self.fields["partner"].error_messages["invalid_choice"] = _("Choose an active partner from the list.")
+
+    @classmethod
+    def for_lead(cls, data, *, viewer, lead: Lead) -> ReassignForm:
+        """The form of the lead page and of leads:reassign: the active partners this member may
+        see, other than the one the lead is with."""
+        from partners.selectors import partners_visible_to
+
+        partners = partners_visible_to(viewer).filter(status="active").order_by("name")
+        if lead.partner_id is not None:
+            partners = partners.exclude(pk=lead.partner_id)
+        return cls(data, partners=partners)

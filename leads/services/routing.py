@@ -42,8 +42,12 @@ def lock_routing(tenant) -> None:
     list(LeadSettings.objects.select_for_update().filter(tenant=tenant).values_list("pk"))
 
 
+# The order rules are tried in (the rule editor lists them the same way).
+RULE_ORDER = ("position", "name", "pk")
+
+
 def active_rules(tenant) -> list[LeadRule]:
-    return list(LeadRule.objects.filter(tenant=tenant, is_active=True).order_by("position", "name", "pk"))
+    return list(LeadRule.objects.filter(tenant=tenant, is_active=True).order_by(*RULE_ORDER))
 
 
 def customer_conflicts(tenant, leads) -> dict:

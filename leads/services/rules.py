@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from leads.choices import INDUSTRIES, SIZES
 from leads.models import Lead, LeadAssignment, LeadRule
 from leads.routing.engine import Decision
+from leads.services.routing import RULE_ORDER, active_rules
 from partners.models import Partner
 from prm.audit.services import audit_log
 from prm.tenancy.viewer import Viewer
@@ -41,7 +42,7 @@ PARTNER_CONDITIONS = ("partner_type", "min_tier", "specialty")
 
 def ordered(qs: models.QuerySet) -> models.QuerySet:
     """The order routing tries rules in (leads.services.routing.active_rules)."""
-    return qs.order_by("position", "name", "pk")
+    return qs.order_by(*RULE_ORDER)
 
 
 def _snapshot(rule: LeadRule) -> dict[str, Any]:
@@ -263,8 +264,7 @@ def dry_run_sample(viewer: Viewer, sample: str) -> list[Lead]:
 
 def proposed_rules(tenant, candidate: LeadRule) -> list[LeadRule]:
     """The tenant's active rules with `candidate` in place of its saved version, in routing order."""
-    saved = [r for r in ordered(LeadRule.objects.filter(tenant=tenant, is_active=True).select_related("partner"))
-             if r.pk != candidate.pk]
+    saved = [r for r in active_rules(tenant) if r.pk != candidate.pk]
     rules = saved + ([candidate] if candidate.is_active else [])
     rules.sort(key=lambda r: (r.position, r.name, str(r.pk)))
     return rules
@@ -335,7 +335,7 @@ def dry_run_report(viewer: Viewer, *, sample: str, candidate: LeadRule | None = 
     tenant = viewer.tenant
     now = now or timezone.now()
     leads = dry_run_sample(viewer, sample)
-    saved_rules = list(ordered(LeadRule.objects.filter(tenant=tenant, is_active=True).select_related("partner")))
+    saved_rules = active_rules(tenant)
     notes = []
     if candidate is None:
         decisions = dry_run(tenant, saved_rules, leads, now=now)

@@ -1,9 +1,8 @@
-"""The lead list (one URL for everyone) and the lead page."""
+"""The lead page, for partner users and staff (the actions' views re-render it with their bound forms)."""
 
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -12,20 +11,12 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from leads import selectors
-from leads.forms.inbox import AssignForm, ConvertForm, DeclineForm, ReassignForm, StatusForm
+from leads.forms.inbox import AssignForm, ConvertForm, DeclineForm, StatusForm
+from leads.forms.staff import ReassignForm
 from leads.models import Lead, LeadAssignment
 from leads.services.convert import CONVERTIBLE
-from leads.views import inbox, staff
 from prm.tenancy.access import member_required
 from prm.tenancy.roles import Role
-
-
-@member_required
-def lead_list(request: HttpRequest) -> HttpResponse:
-    """Partner users get their organisation's inbox, staff the tenant's lead list."""
-    if request.membership.is_partner:
-        return inbox.inbox_page(request)
-    return staff.lead_list_page(request)
 
 
 @dataclass
@@ -46,39 +37,29 @@ def _percent(value) -> str:
 
 
 def _history(viewer, lead: Lead) -> list[HistoryEntry]:
+    # A manager confined to a book gets the book's offers only (the selector) and none of the
+    # candidates, counts or explanations that could name partners outside it.
+    book = {str(pk) for pk in viewer.book.values_list("pk", flat=True)} if viewer.confined else None
     entries = []
-    offers = selectors.assignment_history(viewer, lead)
-    # A manager confined to a book sees the offers to the book's partners only, and no candidates
-    # from outside it (the routing explanation would name them).
-    book = set(viewer.book.values_list("pk", flat=True)) if viewer.confined else None
-    for offer in offers:
-        if book is not None and offer.partner_id is not None and offer.partner_id not in book:
-            continue
+    for offer in selectors.assignment_history(viewer, lead):
         entry = HistoryEntry(offer)
-        if not viewer.is_partner:
-            candidates = offer.candidates or {}
+        if viewer.is_partner:
+            entries.append(entry)
+            continue
+        candidates = offer.candidates or {}
+        entry.top = [{**c, "weight_percent": _percent(c.get("weight"))} for c in candidates.get("top") or []
+                     if book is None or c.get("partner_id") in book]
+        entry.tried_rules = [t.get("rule", "") for t in candidates.get("tried") or [] if t.get("rule")]
+        if book is None:
             entry.why = offer.why
-            entry.top = [{**c, "weight_percent": _percent(c.get("weight"))} for c in candidates.get("top") or []
-                         if book is None or _in_book(c, book)]
             entry.counts = {k: candidates[k] for k in ("eligible", "available", "at_capacity", "excluded",
                                                          "below_floor") if k in candidates}
-            entry.tried_rules = [t.get("rule", "") for t in candidates.get("tried") or [] if t.get("rule")]
-            if book is not None:  # the raw decision and explanation may name partners outside the book
-                entry.why, entry.raw = (offer.why if offer.partner_id in book else ""), ""
-                entry.counts = {}
-                entries.append(entry)
-                continue
             entry.raw = json.dumps({"reason": offer.reason, "reason_data": offer.reason_data,
                                     "candidates": candidates}, indent=2, sort_keys=True, cls=DjangoJSONEncoder)
+        elif offer.partner_id is not None:  # an offer to the book's partner: its explanation names only it
+            entry.why = offer.why
         entries.append(entry)
     return entries
-
-
-def _in_book(candidate: dict, book: set) -> bool:
-    try:
-        return uuid.UUID(str(candidate.get("partner_id") or candidate.get("id"))) in book
-    except ValueError:
-        return False
 
 
 def lead_page(request: HttpRequest, lead: Lead, *, status: int = 200, conversion: dict | None = None,
@@ -105,7 +86,7 @@ def lead_page(request: HttpRequest, lead: Lead, *, status: int = 200, conversion
             "convert_form": forms.get("convert_form"),
         })
     elif membership.can_manage and lead.is_open:
-        context["reassign_form"] = forms.get("reassign_form") or ReassignForm(viewer=viewer)
+        context["reassign_form"] = forms.get("reassign_form") or ReassignForm.for_lead(None, viewer=viewer, lead=lead)
     if context.get("convert_form") is None and conversion is not None:
         context["convert_form"] = ConvertForm(tenant=request.tenant, lead=lead)
     return render(request, "leads/detail.html", context, status=status)

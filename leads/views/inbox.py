@@ -11,7 +11,7 @@ import dataclasses
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from leads.choices import INDUSTRIES
 from leads.forms.inbox import AssignForm, CapacityForm, ConvertForm, DeclineForm, StatusForm
 from leads.models import Lead, LeadAssignment, LeadSettings, PartnerLeadProfile
 from leads.services.convert import CONVERTIBLE
+from leads.views.detail import lead_page
 from prm.forms import INVALID_FORM_STATUS, add_service_errors
 from prm.tenancy.access import partner_admin_required, partner_required
 from prm.tenancy.roles import Role
@@ -55,8 +56,8 @@ def _capacity(request: HttpRequest) -> dict:
 def _rows_and_counts(request: HttpRequest, tab: str, filters: selectors.LeadFilters):
     viewer = request.viewer
     # Tab counts follow the search filters but not the tab itself: one aggregate.
-    counts = selectors.leads_visible_to(viewer, dataclasses.replace(filters, status="")).aggregate(**{
-        key: Count("pk", filter=Q(status=status)) for key, status in selectors.INBOX_TABS.items()})
+    by_status = selectors.status_counts(viewer, filters)
+    counts = {tab: by_status[status] for tab, status in selectors.INBOX_TABS.items()}
     returned = selectors.returned_assignments(viewer)
     if filters.q:
         returned = returned.filter(Q(lead__company_name__icontains=filters.q) | Q(lead__domain__icontains=filters.q))
@@ -102,7 +103,7 @@ def _inbox_context(request: HttpRequest, capacity_form: CapacityForm | None = No
 
 
 def inbox_page(request: HttpRequest) -> HttpResponse:
-    """The partner's lead inbox (reached through detail.lead_list, which checks the membership)."""
+    """The partner's lead inbox (reached through lists.lead_list, which checks the membership)."""
     context = _inbox_context(request)
     template = "leads/inbox.html#inbox-table" if request.htmx and not request.htmx.boosted else "leads/inbox.html"
     return render(request, template, context)
@@ -249,8 +250,6 @@ def decline(request: HttpRequest, lead_id) -> HttpResponse:
         for error in form.errors.get("reason", []):
             messages.error(request, error)
         return _back(request, lead)
-    from leads.views.detail import lead_page  # detail imports this module: import at call time
-
     return lead_page(request, lead, status=INVALID_FORM_STATUS, decline_form=form)
 
 
@@ -286,8 +285,6 @@ def status(request: HttpRequest, lead_id) -> HttpResponse:
         for error in errors:
             messages.error(request, error)
         return _back(request, lead)
-    from leads.views.detail import lead_page  # detail imports this module: import at call time
-
     return lead_page(request, lead, status=INVALID_FORM_STATUS, status_form=form)
 
 
@@ -311,8 +308,6 @@ def assign_member(request: HttpRequest, lead_id) -> HttpResponse:
             messages.success(request, _("%(company)s is assigned to %(name)s.") % {
                 "company": lead.company_name, "name": assignee.get_full_name() or assignee.email})
             return redirect("leads:detail", lead_id=lead.pk)
-    from leads.views.detail import lead_page  # detail imports this module: import at call time
-
     return lead_page(request, lead, status=INVALID_FORM_STATUS, assign_form=form)
 
 
@@ -347,7 +342,5 @@ def convert(request: HttpRequest, lead_id) -> HttpResponse:
                 messages.success(request, _("Converted: %(company)s is now a protected deal registration.") % {
                     "company": lead.company_name})
                 return redirect("deals:detail", deal_id=deal.pk)
-    from leads.views.detail import lead_page  # detail imports this module: import at call time
-
     return lead_page(request, lead, status=status_code, convert_form=form,
                      conversion=selectors.conversion_check(request.viewer, lead))

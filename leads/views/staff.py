@@ -12,7 +12,7 @@ from dataclasses import replace
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,7 +26,7 @@ from django_countries import countries
 from leads.choices import INDUSTRIES
 from leads.forms.staff import BulkForm, LeadForm, ReassignForm
 from leads.models import Lead, LeadRule
-from leads.selectors import LeadFilters, export_rows, lead_for, leads_visible_to
+from leads.selectors import LeadFilters, export_rows, lead_for, leads_visible_to, status_counts
 from leads.services import lead_create, lead_reassign, validate_lead
 from leads.services.edit import BulkResult, lead_duplicates, lead_update, leads_bulk_action
 from partners.choices import REGIONS
@@ -87,26 +87,13 @@ def _sort_heads(filters: LeadFilters, sort: str) -> dict[str, dict]:
     return heads
 
 
-def _status_counts(viewer, filters: LeadFilters) -> dict[str, int]:
-    """How many of the leads matching the other filters are in each chip's status (one query)."""
-    now = timezone.now()
-    counts = {
-        "all": Count("pk"),
-        "open": Count("pk", filter=Q(status__in=Lead.OPEN_STATUSES)),
-        "overdue": Count("pk", filter=Q(status=Lead.Status.ASSIGNED, accept_by__lt=now)),
-        "escalated": Count("pk", filter=Q(status=Lead.Status.UNASSIGNED, escalated_at__isnull=False)),
-        **{status: Count("pk", filter=Q(status=status)) for status in Lead.Status.values},
-    }
-    return leads_visible_to(viewer, replace(filters, status="")).order_by().aggregate(**counts)
-
-
 def _list(request: HttpRequest, params: QueryDict, *, status: int = 200) -> HttpResponse:
     viewer = request.viewer
     filters = LeadFilters.from_request(params, staff=True)
     sort = params.get("sort", "") if params.get("sort", "") in SORTS else DEFAULT_SORT
     leads = leads_visible_to(viewer, filters).order_by(*SORTS[sort])
     page = Paginator(leads, PAGE_SIZE).get_page(params.get("page"))
-    counts = _status_counts(viewer, filters)
+    counts = status_counts(viewer, filters)
     # The filter lists only the partners and rules this member may see (a confined manager: their book).
     partners = list(partners_visible_to(viewer).order_by("name").only("pk", "name", "status"))
     rules = list(viewer.scope(LeadRule.objects.all(), unowned=True).order_by("position", "name").only("pk", "name"))
@@ -316,10 +303,7 @@ def _to_detail(request: HttpRequest, lead: Lead) -> HttpResponse:
 def lead_reassign_view(request: HttpRequest, lead_id) -> HttpResponse:
     """GET: the choice of partner (or the next candidate) with a reason. POST: lead_reassign."""
     lead = lead_for(request.viewer, lead_id)
-    partners = partners_visible_to(request.viewer).filter(status=Partner.Status.ACTIVE).order_by("name")
-    if lead.partner_id is not None:
-        partners = partners.exclude(pk=lead.partner_id)
-    form = ReassignForm(request.POST or None, partners=partners)
+    form = ReassignForm.for_lead(request.POST or None, viewer=request.viewer, lead=lead)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
