@@ -98,6 +98,7 @@ class LeadImporter(Importer):
         "contact_title": gettext_lazy("The contact title “%(value)s” starts with %(char)s like a spreadsheet "
                                       "formula."),
     }
+    update_label = gettext_lazy("already imported")
     preview_columns = [(gettext_lazy("Company"), "company"), (gettext_lazy("Website"), "website"),
                        (gettext_lazy("Country"), "country"), (gettext_lazy("Product"), "product"),
                        (gettext_lazy("Contact"), "contact_email"), (gettext_lazy("Source reference"), "source_ref")]
@@ -234,7 +235,7 @@ class LeadImporter(Importer):
     def classify(self, results: list[LeadRow]) -> None:
         for r in results:
             if r.already_imported:
-                r.action = UPDATE  # counted apart in the preview: "already imported, left unchanged"
+                r.action = UPDATE  # left unchanged: the preview says "already imported"
 
     # --- writing ----------------------------------------------------------------------------------
 

@@ -210,6 +210,8 @@ DE_PLURAL = {
 
 # The leads import
 DE.update({
+    "Partner and rule": "Partner und Regel",
+    "already imported": "bereits importiert",
     "route after import": "nach dem Import verteilen",
     "Offer the new leads to partners by the routing rules as soon as they are imported.": "Die neuen Leads gleich nach dem Import nach den Verteilungsregeln Partnern anbieten.",
     "The channel manager who hears when nobody takes a lead. Empty: whoever uploads the file.": "Der Channel-Manager, der benachrichtigt wird, wenn niemand einen Lead übernimmt. Leer: wer die Datei hochlädt.",
@@ -592,9 +594,9 @@ DE.update({
     "Accept the lead %(company)s": "Den Lead %(company)s annehmen",
     "Convert to a deal": "In einen Deal umwandeln", "Hand the lead back": "Den Lead zurückgeben", "Hand back": "Zurückgeben",
     "none": "keine", "A lead from %(vendor)s": "Ein Lead von %(vendor)s",
-    "Offered to %(partner)s: they must accept %(when)s (%(date)s).": "%(partner)s angeboten: Annahme %(when)s (%(date)s).",
-    "Accept or decline %(when)s (%(date)s), or the lead goes to another partner. The contact details are shown once you accept.":
-        "Nehmen Sie %(when)s (%(date)s) an oder lehnen Sie ab, sonst geht der Lead an einen anderen Partner. Die Kontaktdaten werden nach der Annahme angezeigt.",
+    "Offered to %(partner)s: they must accept by %(date)s (%(when)s).": "%(partner)s angeboten: Annahme bis %(date)s (%(when)s).",
+    "Accept or decline by %(date)s (%(when)s), or the lead goes to another partner. The contact details are shown once you accept.":
+        "Nehmen Sie bis %(date)s (%(when)s) an oder lehnen Sie ab, sonst geht der Lead an einen anderen Partner. Die Kontaktdaten werden nach der Annahme angezeigt.",
     "No partner took this lead; it was escalated to its owner on %(date)s.": "Kein Partner hat diesen Lead übernommen; er wurde am %(date)s an seinen Verantwortlichen eskaliert.",
     "%(partner)s has accepted this lead; reassigning takes it back from them.": "%(partner)s hat diesen Lead angenommen; eine Neuzuweisung nimmt ihn zurück.",
     "Who works this lead": "Wer diesen Lead bearbeitet", "Assign": "Zuweisen", "Lead inbox": "Lead-Eingang",
@@ -649,9 +651,9 @@ DE.update({
     "Clear the filters to see every lead of this tab.": "Filter zurücksetzen, um alle Leads dieses Reiters zu sehen.",
     "No new leads waiting for you.": "Keine neuen Leads warten auf Sie.", "No accepted leads.": "Keine angenommenen Leads.",
     "No leads in progress.": "Keine Leads in Bearbeitung.", "No converted leads yet.": "Noch keine umgewandelten Leads.",
-    "No lost leads.": "Keine verlorenen Leads.", "Nothing returned.": "Nichts zurückgegeben.", "Accept %(when)s": "Annehmen %(when)s",
+    "No lost leads.": "Keine verlorenen Leads.", "Nothing returned.": "Nichts zurückgegeben.", "Accept by %(date)s": "Annehmen bis %(date)s",
     "Assigned to %(name)s": "Zugewiesen an %(name)s", "New leads": "Neue Leads", "awaiting your acceptance": "warten auf Ihre Annahme",
-    "accepted or in progress": "angenommen oder in Bearbeitung", "accept %(when)s": "annehmen %(when)s",
+    "accepted or in progress": "angenommen oder in Bearbeitung", "accept by %(date)s": "annehmen bis %(date)s",
     "escalated to their owner": "an ihren Verantwortlichen eskaliert", "past the accept deadline": "Annahmefrist überschritten",
     "awaiting a partner": "warten auf einen Partner", "New offers": "Neue Angebote", "Returned": "Zurückgegeben",
     "%(company)s is marked lost.": "%(company)s ist als verloren markiert.", "%(company)s is marked as working.": "%(company)s ist als „In Bearbeitung“ markiert.",

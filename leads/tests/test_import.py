@@ -171,6 +171,7 @@ def test_reimporting_the_same_source_references_creates_nothing(tenant, landscap
     assert (again.valid_rows, again.error_rows, again.preview["creates"], again.preview["updates"]) == (3, 0, 0, 3)
     page = client_for(tenant, manager).get(reverse("leads:import_detail", args=[again.pk])).content.decode()
     assert "0 new leads, 3 already imported (same source reference; left unchanged)." in page
+    assert page.count('<span class="pill">already imported</span>') == 3 and ">update<" not in page
     with tenant_scope(tenant):
         with django_capture_on_commit_callbacks(execute=True):  # the (eager) task runs after commit
             lead_import_start(tenant=tenant, lead_import=again, actor=manager)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from prm.imports.models import ImportBase, ImportRowErrorBase
 from prm.imports.reading import looks_like_formula
@@ -68,6 +69,9 @@ class Importer:
     formula_columns: ClassVar[Mapping[str, str | Promise]] = {}
     # The preview table: (column heading, column) pairs.
     preview_columns: ClassVar[Sequence[tuple[str | Promise, str]]] = ()
+    # The preview's word for a valid row classified UPDATE (e.g. "already imported" where such a row
+    # is left unchanged).
+    update_label: ClassVar[str | Promise] = gettext_lazy("update")
     # URL names of the app's import pages (for the shared templates): "list", "detail", "start",
     # "errors", and "done" (where the finished import links to).
     url_names: ClassVar[Mapping[str, str]] = {}

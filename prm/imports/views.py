@@ -80,7 +80,8 @@ def progress_context(importer_class: type[Importer], import_obj: ImportBase) -> 
     return {"imp": import_obj, "done": done, "percent": progress_percent(import_obj, done),
             "url_names": importer_class.url_names,
             "preview_headings": [heading for heading, _key in importer_class.preview_columns],
-            "preview_table": preview_table(importer_class, import_obj)}
+            "preview_table": preview_table(importer_class, import_obj),
+            "update_label": importer_class.update_label}
 
 
 def detail_page(request: MemberRequest, importer_class: type[Importer], import_id: Any, *, template: str,

@@ -266,7 +266,8 @@ def test_the_preview_table_lists_the_importers_columns_with_their_labels():
     assert [[(str(c["label"]), c["value"]) for c in r["cells"]] for r in table] == [
         [("Name", "Alpha"), ("Code", "a")], [("Name", "<b>Beta</b>"), ("Code", "")]]
     html = render_to_string("partials/import_preview.html", {
-        "imp": imp, "preview_table": table, "preview_headings": [h for h, _k in ThingImporter.preview_columns]})
+        "imp": imp, "preview_table": table, "preview_headings": [h for h, _k in ThingImporter.preview_columns],
+        "update_label": ThingImporter.update_label})
     assert '<table class="cards">' in html and '<th scope="col">Code</th>' in html
     assert '<td data-label="Name">&lt;b&gt;Beta&lt;/b&gt;</td>' in html
     assert '<li>Missing code.</li>' in html and '<span class="pill">update</span>' in html

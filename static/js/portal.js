@@ -8,6 +8,24 @@
     document.querySelectorAll("select.autosubmit").forEach(function (el) {
       el.addEventListener("change", function () { el.form.submit(); });
     });
+    // A field that applies to one choice only: <div data-shown-when="strategy=named"> is hidden, and
+    // its inputs disabled (not submitted), while the form's "strategy" has another value.
+    document.querySelectorAll("[data-shown-when]").forEach(function (box) {
+      var rule = box.getAttribute("data-shown-when").split("="), form = box.closest("form");
+      if (!form || rule.length !== 2) return;
+      function current() {
+        var checked = form.querySelector('[name="' + rule[0] + '"]:checked');
+        var field = checked || form.elements[rule[0]];
+        return field ? field.value : "";
+      }
+      function sync() {
+        var shown = current() === rule[1];
+        box.hidden = !shown;
+        box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !shown; });
+      }
+      form.addEventListener("change", function (ev) { if (ev.target.name === rule[0]) sync(); });
+      sync();
+    });
     // Confirmation prompts for destructive buttons: <button data-confirm="...">.
     document.addEventListener("click", function (ev) {
       var btn = ev.target.closest("[data-confirm]");

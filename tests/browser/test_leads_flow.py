@@ -78,3 +78,15 @@ def test_manager_imports_partner_accepts_and_converts(page, live, shot, tenant, 
     page.goto(live.url(tenant, "/leads/?status=converted"))
     assert page.get_by_text("Gringotts Bank").count() >= 1
     shot(page, "leads-04-manager-sees-conversion")
+
+
+def test_rule_form_shows_the_named_partner_only_for_that_strategy(page, live, tenant, partner, make_member):
+    manager = make_member(tenant, "channel_manager", email="manager@acme.test")
+    sign_in(page, live, tenant, manager.email, TEST_PASSWORD)
+    page.goto(live.url(tenant, "/leads/rules/new/"))
+    named_partner = page.get_by_label("Named partner", exact=True)
+    assert not named_partner.is_visible()
+    page.get_by_label("A named partner").check()
+    assert named_partner.is_visible() and named_partner.is_enabled()
+    page.get_by_label("Round robin among the eligible").check()
+    assert not named_partner.is_visible()
